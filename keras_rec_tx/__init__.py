@@ -1,0 +1,37 @@
+"""keras_rec_tx: a Keras 3 model zoo of Transformer sequential recommenders.
+
+Backend-agnostic (TensorFlow, JAX, PyTorch via ``KERAS_BACKEND``).
+
+Example:
+
+```python
+import keras_rec_tx as krt
+
+data = krt.datasets.synthetic(num_users=200, num_items=50, seed=0)
+train, valid, test = data.leave_one_out()
+model = krt.zoo.get("rope_swiglu", num_items=data.num_items)
+model.fit(train.batches(batch_size=64), epochs=1)
+```
+"""
+
+from keras_rec_tx import data
+from keras_rec_tx import datasets
+from keras_rec_tx import layers
+from keras_rec_tx import losses
+from keras_rec_tx import metrics
+from keras_rec_tx import models
+from keras_rec_tx import regularizers
+from keras_rec_tx import zoo
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "data",
+    "datasets",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "regularizers",
+    "zoo",
+]

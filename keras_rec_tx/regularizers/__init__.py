@@ -1,0 +1,1 @@
+"""keras_rec_tx.regularizers."""
