@@ -1,1 +1,5 @@
-"""keras_rec_tx.regularizers."""
+"""keras_rec_tx.regularizers: embedding norm penalties."""
+
+from keras_rec_tx.regularizers.norm_penalty import NormPenalty
+
+__all__ = ["NormPenalty"]

@@ -1,0 +1,370 @@
+"""Padded, length-bucketed batches of a `SequenceSplit` for Keras."""
+
+from typing import TYPE_CHECKING
+
+import keras
+import numpy as np
+
+if TYPE_CHECKING:
+    from keras_rec_tx.data.sequence_split import SequenceSplit
+
+_PROTOCOLS = ("full", "sampled")
+
+
+def default_bucket_lengths(max_len: int) -> np.ndarray:
+    """Powers of two from 4 below `max_len`, then `max_len`."""
+    lengths = [2**k for k in range(2, 32) if 2**k < max_len]
+    return np.array(lengths + [max_len], dtype=np.int64)
+
+
+def _sample_negatives(data, users, num, rng) -> np.ndarray:
+    """`num` distinct items per user, drawn uniformly from unseen items."""
+    num_items = data.num_items
+    offsets, items = data.offsets, data.item_indices
+    keys = np.unique(
+        np.repeat(np.arange(data.num_users, dtype=np.int64), data.lengths)
+        * (num_items + 1)
+        + items
+    )
+    seen = np.bincount(keys // (num_items + 1), minlength=data.num_users)
+    available = num_items - seen[users]
+    if len(users) and available.min() < num:
+        i = int(np.argmin(available))
+        raise ValueError(
+            f"User {users[i]} interacted with {seen[users[i]]} of "
+            f"{num_items} items: fewer than num_candidates={num} items are "
+            "left to sample. Lower num_candidates."
+        )
+
+    def is_bad(rows, cand):
+        """Seen by the user, or a repeat within the row."""
+        query = users[rows, None] * (num_items + 1) + cand
+        where = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+        order = np.argsort(cand, axis=1, kind="stable")
+        ranked = np.take_along_axis(cand, order, axis=1)
+        repeat_ranked = np.zeros(cand.shape, dtype=bool)
+        repeat_ranked[:, 1:] = ranked[:, 1:] == ranked[:, :-1]
+        repeat = np.empty_like(repeat_ranked)
+        np.put_along_axis(repeat, order, repeat_ranked, axis=1)
+        return (keys[where] == query) | repeat
+
+    out = rng.integers(1, num_items + 1, size=(len(users), num))
+    # Rejection sampling where most items are unseen; explicit otherwise.
+    dense = available < np.maximum(2 * num, num_items // 2)
+    rows = np.flatnonzero(~dense)
+    for _ in range(1000):
+        if not len(rows):
+            break
+        bad = is_bad(rows, out[rows])
+        keep = bad.any(axis=1)
+        rows, bad = rows[keep], bad[keep]
+        redraw = out[rows]
+        redraw[bad] = rng.integers(1, num_items + 1, size=int(bad.sum()))
+        out[rows] = redraw
+    dense[rows] = True
+    for row in np.flatnonzero(dense):
+        user = users[row]
+        seen_items = items[offsets[user] : offsets[user + 1]]
+        pool = np.setdiff1d(np.arange(1, num_items + 1), seen_items)
+        out[row] = rng.choice(pool, size=num, replace=False)
+    return out.astype(np.int32)
+
+
+class SequenceBatches(keras.utils.PyDataset):
+    """A `keras.utils.PyDataset` of padded batches of a `SequenceSplit`.
+
+    Sequences are LEFT-padded with 0, so the last column always holds the
+    newest item. Histories longer than `max_len` keep their newest
+    `max_len` items.
+
+    Training split: one sequence per user per epoch (users with at least
+    two training items). `x["item_ids"]` holds `seq[:-1]` and `y` holds
+    `seq[1:]` (the next item at every position, 0 at padding), both int32
+    `(B, L)`. With `random_crop=True` a sequence longer than `max_len + 1`
+    gives, each epoch, a random window of `max_len + 1` consecutive items
+    instead of the newest one.
+
+    Evaluation splits (`"valid"`, `"test"`): `x["item_ids"]` is the history
+    (newest `max_len` items), `y` the int32 `(B,)` target. With
+    `protocol="sampled"` (the SASRec paper's sampled-100), at most
+    `max_users` users (a seeded draw) are kept and `x["candidates"]`, int32
+    `(B, num_candidates + 1)`, holds the target in column 0 and
+    `num_candidates` distinct items the user never interacted with in any
+    split, drawn uniformly once (seeded).
+
+    With timestamps, `x` also has `"timestamps"` (int32 seconds since the
+    week-aligned origin `Interactions.time_origin`, 0 at padding) and
+    `"query_timestamps"` (the time of the next item of each position, i.e.
+    of the target; for evaluation the last column is the request time).
+
+    Length bucketing: each sequence is padded to the smallest bucket
+    length that holds it; batches are formed from sequences sorted by
+    bucket (random order inside a bucket), and a batch is padded to the
+    bucket of its longest member. Only the last batch of an epoch can be
+    smaller than `batch_size`. Without bucketing every batch is padded to
+    `max_len`. The batch order is shuffled each epoch (training default);
+    the order of epoch `e` depends only on `(seed, e)`. The first two
+    batches of an epoch have different lengths where possible, because
+    TensorFlow infers the `tf.data` signature from them.
+
+    Args:
+        split: the `SequenceSplit` to batch.
+        batch_size: sequences per batch.
+        max_len: longest input length; longer histories are truncated to
+            their newest `max_len` items.
+        shuffle: shuffle every epoch. Defaults to `True` for the training
+            split and `False` for evaluation splits.
+        seed: seed of shuffling, crops, user draws and candidates.
+        bucketing: pad to bucket lengths instead of `max_len`.
+        bucket_lengths: sorted lengths to pad to; `max_len` is added when
+            missing. Default: 4, 8, 16, ... below `max_len`, and `max_len`.
+        random_crop: training only, see above.
+        protocol: `"full"` (rank the full catalogue) or `"sampled"`.
+        num_candidates: negatives per user for `protocol="sampled"`.
+        max_users: for `protocol="sampled"`, keep at most this many users
+            (`None`: all).
+        drop_remainder: drop the last, smaller batch of each epoch.
+        **kwargs: `keras.utils.PyDataset` arguments (`workers`, ...).
+
+    Example:
+
+    ```python
+    import keras_rec_tx
+
+    data = keras_rec_tx.datasets.synthetic(num_users=64, num_items=30)
+    train, valid, test = data.leave_one_out()
+    batches = train.batches(batch_size=16, max_len=20)
+    x, y = batches[0]
+    print(x["item_ids"].shape, y.shape, batches.padding_fraction())
+    ```
+    """
+
+    def __init__(
+        self,
+        split: "SequenceSplit",
+        batch_size: int = 128,
+        max_len: int = 50,
+        shuffle: bool | None = None,
+        seed: int = 0,
+        bucketing: bool = True,
+        bucket_lengths=None,
+        random_crop: bool = False,
+        protocol: str = "full",
+        num_candidates: int = 100,
+        max_users: int | None = 10000,
+        drop_remainder: bool = False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        for name, value in (
+            ("batch_size", batch_size),
+            ("max_len", max_len),
+            ("num_candidates", num_candidates),
+        ):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(
+                    f"{name} must be an integer >= 1. "
+                    f"Received: {name}={value!r}"
+                )
+        if max_users is not None and (
+            not isinstance(max_users, (int, np.integer)) or max_users < 1
+        ):
+            raise ValueError(
+                "max_users must be None or an integer >= 1. "
+                f"Received: max_users={max_users!r}"
+            )
+        if protocol not in _PROTOCOLS:
+            raise ValueError(
+                f"protocol must be one of {_PROTOCOLS}. "
+                f"Received: protocol={protocol!r}"
+            )
+        training = split.is_training
+        if protocol == "sampled" and training:
+            raise ValueError(
+                "protocol='sampled' applies to evaluation splits only. "
+                f"Received: protocol={protocol!r} for the training split"
+            )
+        if random_crop and not training:
+            raise ValueError(
+                "random_crop applies to the training split only. "
+                f"Received: random_crop=True for the {split.kind!r} split"
+            )
+        if bucket_lengths is None:
+            bucket_lengths = default_bucket_lengths(max_len)
+        else:
+            bucket_lengths = np.unique(np.asarray(bucket_lengths, np.int64))
+            if (
+                bucket_lengths.ndim != 1
+                or bucket_lengths.min() < 1
+                or bucket_lengths.max() > max_len
+            ):
+                raise ValueError(
+                    f"bucket_lengths must be integers in [1, max_len="
+                    f"{max_len}]. Received: bucket_lengths={bucket_lengths}"
+                )
+            if bucket_lengths[-1] != max_len:
+                bucket_lengths = np.append(bucket_lengths, max_len)
+        self.split = split
+        self.batch_size = int(batch_size)
+        self.max_len = int(max_len)
+        self.shuffle = training if shuffle is None else bool(shuffle)
+        self.seed = seed
+        self.bucketing = bool(bucketing)
+        self.bucket_lengths = bucket_lengths
+        self.random_crop = bool(random_crop)
+        self.protocol = protocol
+        self.num_candidates = int(num_candidates)
+        self.max_users = max_users
+        self.drop_remainder = bool(drop_remainder)
+
+        data = split.interactions
+        starts, ends = split.starts, split.ends
+        if training:
+            keep = ends - starts >= 2
+            starts, ends = starts[keep], ends[keep] - 1
+        rows = np.arange(len(starts))
+        if protocol == "sampled" and max_users and len(rows) > max_users:
+            rng = np.random.default_rng([seed, 1])
+            rows = np.sort(rng.choice(len(rows), max_users, replace=False))
+        if not len(rows):
+            raise ValueError(
+                f"The {split.kind!r} split has no sequence with a target "
+                "(a training sequence needs >= 2 items)."
+            )
+        # `last` is the row just past the newest input item: the target of
+        # the last position. Inputs are rows [last - length, last).
+        users = split.users[keep] if training else split.users
+        self._users = users[rows]
+        self._first = starts[rows]
+        self._base_last = ends[rows]
+        self._last = self._base_last
+        self._lengths = np.minimum(self._base_last - self._first, max_len)
+        self._bucket = np.searchsorted(bucket_lengths, self._lengths)
+        self._items = data.item_indices
+        self._times = data.time_offsets() if data.has_time else None
+        self._candidates = None
+        if protocol == "sampled":
+            negatives = _sample_negatives(
+                data,
+                self._users,
+                self.num_candidates,
+                np.random.default_rng([seed, 2]),
+            )
+            targets = self._items[self._base_last][:, None]
+            self._candidates = np.concatenate([targets, negatives], axis=1)
+        self._epoch = 0
+        self._plan_epoch()
+
+    # ------------------------------------------------------------------
+
+    def _plan_epoch(self) -> None:
+        """Draws this epoch's crops, order and batch lengths."""
+        n = len(self._first)
+        rng = np.random.default_rng([self.seed, 0, self._epoch])
+        if self.random_crop:
+            long = (self._base_last - self._first) > self.max_len
+            last = self._base_last.copy()
+            low = self._first[long] + self.max_len
+            last[long] = rng.integers(low, self._base_last[long] + 1)
+            self._last = last
+        order = rng.permutation(n) if self.shuffle else np.arange(n)
+        if self.bucketing:
+            order = order[np.argsort(self._bucket[order], kind="stable")]
+        size = self.batch_size
+        count = n // size if self.drop_remainder else -(-n // size)
+        if count == 0:
+            raise ValueError(
+                f"drop_remainder=True with batch_size={size} leaves no batch "
+                f"of the {n} sequences."
+            )
+        ends = np.minimum(np.arange(1, count + 1) * size, n)
+        if self.bucketing:
+            # Sorted by bucket: a batch's longest member is its last one.
+            lengths = self.bucket_lengths[self._bucket[order[ends - 1]]]
+        else:
+            lengths = np.full(count, self.max_len)
+        batch_order = (
+            rng.permutation(count) if self.shuffle else np.arange(count)
+        )
+        first_len = lengths[batch_order[0]]
+        if count > 2 and lengths[batch_order[1]] == first_len:
+            other = np.flatnonzero(lengths[batch_order[2:]] != first_len)
+            if len(other):
+                k = other[0] + 2
+                batch_order[[1, k]] = batch_order[[k, 1]]
+        self._order = order
+        self._batch_ends = ends
+        self._batch_lengths = lengths
+        self._batch_order = batch_order
+
+    def _batch_rows(self, index: int) -> tuple:
+        if not 0 <= index < len(self._batch_order):
+            raise IndexError(
+                f"Batch index {index} out of range [0, {len(self)})."
+            )
+        j = self._batch_order[index]
+        begin = j * self.batch_size
+        return self._order[begin : self._batch_ends[j]], self._batch_lengths[j]
+
+    def __len__(self) -> int:
+        return len(self._batch_order)
+
+    def __getitem__(self, index: int):
+        rows, length = self._batch_rows(index)
+        last = self._last[rows][:, None]
+        column = np.arange(length)[None, :]
+        real = column >= (length - self._lengths[rows])[:, None]
+        pos = np.where(real, last - length + column, 0)
+        nxt = np.where(real, pos + 1, 0)
+        x = {"item_ids": np.where(real, self._items[pos], 0)}
+        if self._times is not None:
+            x["timestamps"] = np.where(real, self._times[pos], 0)
+            x["query_timestamps"] = np.where(real, self._times[nxt], 0)
+        if self.split.is_training:
+            y = np.where(real, self._items[nxt], 0)
+        else:
+            y = self._items[self._base_last[rows]]
+            if self._candidates is not None:
+                x["candidates"] = self._candidates[rows]
+        x = {k: v.astype(np.int32, copy=False) for k, v in x.items()}
+        return x, y.astype(np.int32, copy=False)
+
+    def on_epoch_end(self) -> None:
+        self._epoch += 1
+        self._plan_epoch()
+
+    # ------------------------------------------------------------------
+
+    @property
+    def epoch(self) -> int:
+        """Calls of `on_epoch_end` so far; the order in use is this epoch's."""
+        return self._epoch
+
+    def batch_users(self, index: int) -> np.ndarray:
+        """User indices (0-based) of the rows of batch `index`."""
+        return self._users[self._batch_rows(index)[0]]
+
+    @property
+    def num_sequences(self) -> int:
+        """Sequences per epoch (before `drop_remainder`)."""
+        return len(self._first)
+
+    @property
+    def num_real_tokens(self) -> int:
+        """Non-padding input positions in this epoch's batches."""
+        used = self._order[: self._batch_ends[-1]]
+        return int(self._lengths[used].sum())
+
+    def padding_fraction(self) -> float:
+        """Fraction of this epoch's input positions that are padding."""
+        sizes = np.diff(np.concatenate([[0], self._batch_ends]))
+        total = int((sizes * self._batch_lengths).sum())
+        return 1.0 - self.num_real_tokens / total
+
+    def __repr__(self) -> str:
+        return (
+            f"SequenceBatches(split={self.split.kind!r}, "
+            f"batches={len(self)}, batch_size={self.batch_size}, "
+            f"max_len={self.max_len}, bucketing={self.bucketing}, "
+            f"protocol={self.protocol!r})"
+        )

@@ -1,0 +1,201 @@
+"""A training or evaluation split of an `Interactions` log."""
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from keras_rec_tx.data.sequence_batches import SequenceBatches
+
+if TYPE_CHECKING:
+    from keras_rec_tx.data.interactions import Interactions
+
+_KINDS = ("train", "valid", "test")
+
+
+class SequenceSplit:
+    """Training sequences, or evaluation histories with one target each.
+
+    A split holds one row per user, as views into the parent
+    `Interactions` (no copy): the rows `starts[i]:ends[i]` of the
+    interaction arrays. For the `"train"` split they are the user's
+    training sequence (every position a next-item target). For `"valid"`
+    and `"test"` they are the input history, and the interaction at row
+    `ends[i]` is the target. Splits come from
+    `Interactions.leave_one_out()` or `Interactions.time_split()`; call
+    `batches()` to feed a model.
+
+    Args:
+        interactions: the parent `Interactions`.
+        users: user indices, one per row.
+        starts: first interaction row of each sequence (int).
+        ends: end (exclusive) of each sequence; for evaluation splits the
+            target's row.
+        kind: `"train"`, `"valid"` or `"test"`.
+
+    Example:
+
+    ```python
+    import keras_rec_tx
+
+    data = keras_rec_tx.datasets.synthetic(num_users=50, num_items=20)
+    train, valid, test = data.leave_one_out()
+    x, y = train.batches(batch_size=8, max_len=10)[0]
+    x, y = test.batches(batch_size=8, max_len=10)[0]  # y: (8,) targets
+    ```
+    """
+
+    def __init__(
+        self,
+        interactions: "Interactions",
+        users,
+        starts,
+        ends,
+        kind: str,
+    ):
+        if kind not in _KINDS:
+            raise ValueError(
+                f"kind must be one of {_KINDS}. Received: kind={kind!r}"
+            )
+        users = np.asarray(users, dtype=np.int64)
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        if not users.shape == starts.shape == ends.shape:
+            raise ValueError("users, starts and ends must have one shape.")
+        offsets = interactions.offsets
+        if len(users) and (
+            (starts < offsets[users]).any()
+            or (ends > offsets[users + 1]).any()
+            or (ends < starts).any()
+        ):
+            raise ValueError("Each row must lie inside its user's sequence.")
+        if kind != "train" and len(users):
+            if (ends >= offsets[users + 1]).any() or (ends <= starts).any():
+                raise ValueError(
+                    "An evaluation row needs a non-empty history and a "
+                    "target inside the user's sequence."
+                )
+        for array in (users, starts, ends):
+            array.setflags(write=False)
+        self._interactions = interactions
+        self._users = users
+        self._starts = starts
+        self._ends = ends
+        self._kind = kind
+
+    @property
+    def interactions(self) -> "Interactions":
+        return self._interactions
+
+    @property
+    def kind(self) -> str:
+        """`"train"`, `"valid"` or `"test"`."""
+        return self._kind
+
+    @property
+    def is_training(self) -> bool:
+        return self._kind == "train"
+
+    @property
+    def users(self) -> np.ndarray:
+        """User index (0-based) of each row."""
+        return self._users
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self._starts
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self._ends
+
+    @property
+    def num_sequences(self) -> int:
+        return len(self._users)
+
+    def __len__(self) -> int:
+        return self.num_sequences
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Length of each training sequence or evaluation history."""
+        return self._ends - self._starts
+
+    @property
+    def targets(self) -> np.ndarray | None:
+        """int32 target item of each row (evaluation splits), else `None`."""
+        if self.is_training:
+            return None
+        return self._interactions.item_indices[self._ends]
+
+    def sequences(self) -> list:
+        """Item-index arrays: training sequences or evaluation histories."""
+        items = self._interactions.item_indices
+        pairs = zip(self._starts.tolist(), self._ends.tolist(), strict=True)
+        return [items[s:e] for s, e in pairs]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The interactions this split trains or evaluates on.
+
+        For `"train"` every interaction of the training sequences; for
+        `"valid"`/`"test"` the target interactions. Columns: `user_id`,
+        `item_id` (original ids) and `timestamp` when there is time.
+        """
+        data = self._interactions
+        if self.is_training:
+            lengths = self.lengths
+            rows = np.repeat(self._ends - np.cumsum(lengths), lengths)
+            rows += np.arange(lengths.sum())
+            users = np.repeat(self._users, lengths)
+        else:
+            rows, users = self._ends, self._users
+        columns = {
+            "user_id": data.user_ids[users],
+            "item_id": data.item_ids[data.item_indices[rows] - 1],
+        }
+        if data.has_time:
+            columns["timestamp"] = data.timestamps[rows]
+        return pd.DataFrame(columns)
+
+    def batches(
+        self,
+        batch_size: int = 128,
+        max_len: int = 50,
+        shuffle: bool | None = None,
+        seed: int = 0,
+        bucketing: bool = True,
+        bucket_lengths=None,
+        random_crop: bool = False,
+        protocol: str = "full",
+        num_candidates: int = 100,
+        max_users: int | None = 10000,
+        drop_remainder: bool = False,
+    ) -> SequenceBatches:
+        """Returns a `keras.utils.PyDataset` of `(x, y)` batches.
+
+        See `keras_rec_tx.data.SequenceBatches` for the arguments and
+        the batch layout.
+        """
+        return SequenceBatches(
+            self,
+            batch_size=batch_size,
+            max_len=max_len,
+            shuffle=shuffle,
+            seed=seed,
+            bucketing=bucketing,
+            bucket_lengths=bucket_lengths,
+            random_crop=random_crop,
+            protocol=protocol,
+            num_candidates=num_candidates,
+            max_users=max_users,
+            drop_remainder=drop_remainder,
+        )
+
+    def __repr__(self) -> str:
+        lengths = self.lengths
+        mean = float(lengths.mean()) if len(lengths) else 0.0
+        return (
+            f"SequenceSplit(kind={self._kind!r}, "
+            f"sequences={self.num_sequences:,}, "
+            f"interactions={int(lengths.sum()):,}, mean_length={mean:.1f})"
+        )

@@ -1,0 +1,195 @@
+"""Train a preset on a dataset and evaluate it under a protocol.
+
+The one routine behind the quickstart, `keras-rec-tx train` and the
+benchmark scripts, so every published number is produced the same way:
+early stopping on validation NDCG@10, best weights restored, then the test
+split evaluated under `protocol` ("full-loo" or "sampled-100").
+
+Example:
+
+```python
+import keras_rec_tx
+
+data = keras_rec_tx.datasets.synthetic(num_users=200, num_items=50, seed=0)
+result, model = keras_rec_tx.experiment.run(
+    "rope_swiglu", data, epochs=2, overrides={"d_model": 16}
+)
+print(result["test"]["ndcg@10"])
+```
+"""
+
+from __future__ import annotations
+
+import platform
+import resource
+import time
+from typing import Any
+
+import keras
+import numpy as np
+
+from keras_rec_tx import zoo
+
+PROTOCOLS = {"full-loo": "full", "sampled-100": "sampled"}
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Records wall time, training loss and validation metrics per epoch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self._start = 0.0
+        self._train_time = 0.0
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch_start = time.perf_counter()
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        self._test_start = time.perf_counter()
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        self._test_time = time.perf_counter() - self._test_start
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = dict(logs or {})
+        now = time.perf_counter()
+        test_time = getattr(self, "_test_time", 0.0) if (
+            "val_loss" in logs
+        ) else 0.0
+        self._train_time += now - self._epoch_start - test_time
+        self._test_time = 0.0
+        row = {"epoch": epoch + 1, "wall_s": now - self._start}
+        row["train_s"] = self._train_time
+        row.update({k: float(v) for k, v in logs.items()})
+        self.rows.append(row)
+
+
+def run(
+    preset: str,
+    data: Any,
+    *,
+    protocol: str = "full-loo",
+    seed: int = 0,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    max_len: int | None = None,
+    patience: int | None = None,
+    validate_every: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    training_overrides: dict[str, Any] | None = None,
+    verbose: int = 0,
+) -> tuple[dict[str, Any], Any]:
+    """Trains `preset` on `data` (an `Interactions`) and evaluates it.
+
+    Returns `(result, model)`: `result` is a JSON-ready dict with the
+    config, per-epoch history, best epoch, test metrics, training time,
+    real-token throughput and peak memory; `model` the trained model with
+    its best weights.
+    """
+    if protocol not in PROTOCOLS:
+        raise ValueError(
+            f"`protocol` must be one of {sorted(PROTOCOLS)}. "
+            f"Received: protocol={protocol!r}"
+        )
+    keras.utils.set_random_seed(seed)
+    recipe = zoo.describe(preset)
+    training = dict(recipe["training"])
+    training.update(training_overrides or {})
+    arch = dict(overrides or {})
+    arch["num_items"] = data.num_items
+    arch.setdefault("seed", seed)
+    if max_len is not None:
+        arch["max_len"] = max_len
+    max_len = arch.get("max_len", recipe["architecture"]["max_len"])
+    epochs = epochs or training["epochs"]
+    batch_size = batch_size or training["batch_size"]
+    patience = patience or training.get("early_stopping_patience", 10)
+    validate_every = validate_every or training.get("validate_every", 1)
+
+    train, valid, test = data.leave_one_out()
+    eval_kind = PROTOCOLS[protocol]
+    train_batches = train.batches(
+        batch_size=batch_size, max_len=max_len, shuffle=True, seed=seed
+    )
+    valid_batches = valid.batches(
+        batch_size=256, max_len=max_len, protocol=eval_kind, seed=seed
+    )
+    test_batches = test.batches(
+        batch_size=256, max_len=max_len, protocol=eval_kind, seed=seed + 1
+    )
+    training["epochs"] = epochs
+    model = zoo.get(preset, compile=False, **arch)
+    model.compile(
+        optimizer=zoo.make_optimizer(training, len(train_batches)),
+        jit_compile=False,
+    )
+    log = EpochLog()
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_ndcg@10",
+        mode="max",
+        patience=max(1, patience // validate_every),
+        restore_best_weights=True,
+    )
+    model.fit(
+        train_batches,
+        validation_data=valid_batches,
+        validation_freq=validate_every,
+        epochs=epochs,
+        callbacks=[log, stopper],
+        verbose=verbose,
+    )
+    test_metrics = model.evaluate(test_batches, return_dict=True, verbose=0)
+    epochs_run = len(log.rows)
+    train_seconds = log.rows[-1]["train_s"] if log.rows else 0.0
+    real_tokens = float(train_batches.num_real_tokens) * epochs_run
+    validated = [r for r in log.rows if "val_ndcg@10" in r]
+    best = max(validated, key=lambda r: r["val_ndcg@10"]) if validated else {}
+    return {
+        "preset": preset,
+        "protocol": protocol,
+        "seed": seed,
+        "architecture": model.get_config(),
+        "training": training,
+        "num_params": int(model.count_params()),
+        "epochs_run": epochs_run,
+        "best_epoch": best.get("epoch"),
+        "best_val_ndcg@10": best.get("val_ndcg@10"),
+        "history": log.rows,
+        "test": {k: float(v) for k, v in test_metrics.items()},
+        "train_seconds": train_seconds,
+        "real_tokens_per_second": real_tokens / max(train_seconds, 1e-9),
+        "peak_rss_mb": peak_rss_mb(),
+        "backend": keras.backend.backend(),
+        "machine": machine(),
+    }, model
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def machine() -> dict[str, Any]:
+    """A short description of this machine and the library versions."""
+    import os
+
+    info = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
+    backend = keras.backend.backend()
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+    try:
+        lib = __import__(module[backend])
+        info[backend] = lib.__version__
+    except (ImportError, KeyError):
+        pass
+    return info

@@ -1,0 +1,196 @@
+"""Multi-head causal self-attention with padding mask and optional RoPE."""
+
+import keras
+from keras import ops
+
+from keras_rec_tx.layers.rotary_embedding import RotaryEmbedding
+
+
+@keras.saving.register_keras_serializable(package="keras_rec_tx")
+class CausalSelfAttention(keras.layers.Layer):
+    """Multi-head causal self-attention over left-padded sequences.
+
+    Query, key, value and output projections are `EinsumDense` layers; the
+    attention itself is `keras.ops.dot_product_attention` with an explicit
+    boolean mask: query `t` may attend to key `s` when `s <= t` and `s` is a
+    real item, and always to itself (the diagonal). The diagonal keeps every
+    row of the mask non-empty, so fully padded rows (left padding) produce
+    finite values instead of NaN; their outputs are meaningless and should be
+    ignored downstream. With `use_rope`, a `RotaryEmbedding` rotates queries
+    and keys.
+
+    `dot_product_attention` has no dropout on the attention probabilities,
+    so `dropout` is applied to the attention output (the per-head context
+    vectors, before the output projection).
+
+    Args:
+        num_heads: int. Number of attention heads.
+        key_dim: int or None. Size of each head; defaults to
+            `d_model // num_heads` (then `d_model` must be divisible).
+        use_bias: bool. Whether the four projections have biases.
+        use_rope: bool. Whether to apply rotary embeddings to queries and
+            keys (`key_dim` must be even).
+        rope_max_wavelength: int. `max_wavelength` of the rotary embedding.
+        dropout: float. Dropout rate on the attention output.
+        **kwargs: base layer arguments (`name`, `dtype`, ...).
+
+    Call arguments:
+        inputs: float tensor `(batch, seq, d_model)`.
+        padding_mask: optional bool tensor `(batch, seq)`, True for real
+            items. `None` means all real.
+        positions: optional int or float tensor `(batch, seq)` of positions
+            for RoPE (defaults to `0 .. seq - 1`); ignored without RoPE.
+        training: bool. Whether dropout is active.
+
+    Example:
+
+    ```python
+    import numpy as np
+    import keras_rec_tx
+
+    attn = keras_rec_tx.layers.CausalSelfAttention(num_heads=2, use_rope=True)
+    x = np.random.rand(2, 5, 8).astype("float32")
+    mask = np.array([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]], dtype=bool)
+    y = attn(x, padding_mask=mask)  # (2, 5, 8)
+    ```
+
+    References:
+        - [Vaswani et al., Attention Is All You Need](
+          https://arxiv.org/abs/1706.03762)
+        - [Kang and McAuley, Self-Attentive Sequential Recommendation](
+          https://arxiv.org/abs/1808.09781)
+    """
+
+    def __init__(
+        self,
+        num_heads: int,
+        key_dim: int | None = None,
+        use_bias: bool = True,
+        use_rope: bool = False,
+        rope_max_wavelength: int = 10000,
+        dropout: float = 0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if not isinstance(num_heads, int) or num_heads <= 0:
+            raise ValueError(
+                "`num_heads` must be a positive int. "
+                f"Received: num_heads={num_heads}"
+            )
+        if key_dim is not None and (
+            not isinstance(key_dim, int) or key_dim <= 0
+        ):
+            raise ValueError(
+                "`key_dim` must be None or a positive int. "
+                f"Received: key_dim={key_dim}"
+            )
+        if use_rope and key_dim is not None and key_dim % 2:
+            raise ValueError(
+                f"RoPE needs an even `key_dim`. Received: key_dim={key_dim}"
+            )
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(
+                f"`dropout` must be in [0, 1). Received: dropout={dropout}"
+            )
+        self.num_heads = num_heads
+        self.key_dim = key_dim
+        self.use_bias = use_bias
+        self.use_rope = use_rope
+        self.rope_max_wavelength = rope_max_wavelength
+        self.dropout = dropout
+
+    def build(self, input_shape):
+        d_model = input_shape[-1]
+        head_dim = self.key_dim
+        if head_dim is None:
+            if d_model % self.num_heads:
+                raise ValueError(
+                    "d_model must be divisible by `num_heads` when `key_dim` "
+                    f"is None. Received: input_shape={input_shape}, "
+                    f"num_heads={self.num_heads}"
+                )
+            head_dim = d_model // self.num_heads
+        if self.use_rope and head_dim % 2:
+            raise ValueError(
+                f"RoPE needs an even head size. Received: key_dim={head_dim}"
+            )
+        self._head_dim = head_dim
+
+        def projection(name):
+            layer = keras.layers.EinsumDense(
+                "btd,dnh->btnh",
+                output_shape=(None, self.num_heads, head_dim),
+                bias_axes="nh" if self.use_bias else None,
+                dtype=self.dtype_policy,
+                name=name,
+            )
+            layer.build(input_shape)
+            return layer
+
+        self.query_dense = projection("query")
+        self.key_dense = projection("key")
+        self.value_dense = projection("value")
+        self.output_dense = keras.layers.EinsumDense(
+            "btnh,nhd->btd",
+            output_shape=(None, d_model),
+            bias_axes="d" if self.use_bias else None,
+            dtype=self.dtype_policy,
+            name="attention_output",
+        )
+        self.output_dense.build(
+            tuple(input_shape[:-1]) + (self.num_heads, head_dim)
+        )
+        self.rotary_embedding = (
+            RotaryEmbedding(
+                max_wavelength=self.rope_max_wavelength,
+                dtype=self.dtype_policy,
+                name="rotary_embedding",
+            )
+            if self.use_rope
+            else None
+        )
+        self.dropout_layer = keras.layers.Dropout(
+            self.dropout, dtype=self.dtype_policy
+        )
+
+    def _attention_mask(self, inputs, padding_mask):
+        seq_len = ops.shape(inputs)[1]
+        idx = ops.arange(seq_len)
+        causal = idx[:, None] >= idx[None, :]  # (query, key)
+        if padding_mask is None:
+            return causal[None, None]
+        keys = ops.cast(padding_mask, "bool")[:, None, None, :]
+        diagonal = (idx[:, None] == idx[None, :])[None, None]
+        return ops.logical_or(
+            ops.logical_and(causal[None, None], keys), diagonal
+        )
+
+    def call(self, inputs, padding_mask=None, positions=None, training=None):
+        query = self.query_dense(inputs)
+        key = self.key_dense(inputs)
+        value = self.value_dense(inputs)
+        if self.rotary_embedding is not None:
+            query = self.rotary_embedding(query, positions=positions)
+            key = self.rotary_embedding(key, positions=positions)
+        context = ops.dot_product_attention(
+            query, key, value, mask=self._attention_mask(inputs, padding_mask)
+        )
+        context = self.dropout_layer(context, training=training)
+        return self.output_dense(context)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "num_heads": self.num_heads,
+                "key_dim": self.key_dim,
+                "use_bias": self.use_bias,
+                "use_rope": self.use_rope,
+                "rope_max_wavelength": self.rope_max_wavelength,
+                "dropout": self.dropout,
+            }
+        )
+        return config

@@ -1,0 +1,79 @@
+"""Root mean square layer normalization."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="keras_rec_tx")
+class RMSNorm(keras.layers.Layer):
+    """Root mean square normalization: `x / sqrt(mean(x**2) + eps) * scale`.
+
+    Unlike `keras.layers.LayerNormalization(rms_scaling=True)`, which still
+    subtracts the mean, this layer neither centres the input nor adds a bias.
+    It uses `keras.ops.rms_normalization`, computes in float32 and casts the
+    result back to the compute dtype (safe under mixed precision).
+
+    Args:
+        epsilon: float. Added to the mean square for numerical stability.
+        axis: int. The axis to normalize over.
+        **kwargs: base layer arguments (`name`, `dtype`, ...).
+
+    Call arguments:
+        inputs: float tensor of any rank.
+
+    Example:
+
+    ```python
+    import numpy as np
+    import keras_rec_tx
+
+    norm = keras_rec_tx.layers.RMSNorm()
+    y = norm(np.random.rand(2, 5, 8).astype("float32"))  # (2, 5, 8)
+    ```
+
+    References:
+        - [Zhang and Sennrich, Root Mean Square Layer Normalization](
+          https://arxiv.org/abs/1910.07467)
+    """
+
+    def __init__(self, epsilon: float = 1e-6, axis: int = -1, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axis, int):
+            raise ValueError(f"`axis` must be an int. Received: axis={axis}")
+        if epsilon < 0:
+            raise ValueError(
+                f"`epsilon` must be non-negative. Received: epsilon={epsilon}"
+            )
+        self.epsilon = epsilon
+        self.axis = axis
+        # Inputs and the scale stay in their own dtype: we compute in float32.
+        self.autocast = False
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(
+            name="scale",
+            shape=(input_shape[self.axis],),
+            initializer="ones",
+            autocast=False,
+        )
+
+    def call(self, inputs):
+        x = ops.cast(inputs, "float32")
+        axis = self.axis % len(x.shape)
+        last = len(x.shape) - 1
+        if axis != last:
+            x = ops.moveaxis(x, axis, -1)
+        y = ops.rms_normalization(
+            x, scale=ops.cast(self.scale, "float32"), epsilon=self.epsilon
+        )
+        if axis != last:
+            y = ops.moveaxis(y, -1, axis)
+        return ops.cast(y, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"epsilon": self.epsilon, "axis": self.axis})
+        return config

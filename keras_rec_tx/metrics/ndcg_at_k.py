@@ -1,0 +1,60 @@
+"""NDCG@K for one target per example."""
+
+import numbers
+from typing import Any
+
+import keras
+from keras import ops
+
+from keras_rec_tx.metrics.ranking_metric import RankingMetric
+
+
+@keras.saving.register_keras_serializable(package="keras_rec_tx")
+class NDCGAtK(RankingMetric):
+    """Normalized discounted cumulative gain at `k`, one target per example.
+
+    With a single relevant item the ideal DCG is 1, so per example the value
+    is `1 / log2(rank + 2)` if `rank < k` else `0`, with the zero-based rank
+    from `keras_rec_tx.metrics.target_rank` (full catalogue, no sort,
+    pessimistic ties). The result is the sample-weighted mean.
+
+    Args:
+        k: int. The cut-off, a positive integer.
+        name: string. Defaults to `"ndcg@{k}"`.
+        dtype: dtype of the metric's state and result.
+
+    Call arguments (`update_state`):
+        y_true: int tensor `(B,)`: index of the target in `y_pred`'s last axis.
+        y_pred: float tensor `(B, C)`: scores of all candidate items.
+        sample_weight: optional float tensor `(B,)`.
+
+    Example:
+
+    ```python
+    import numpy as np
+    import keras_rec_tx
+
+    m = keras_rec_tx.metrics.NDCGAtK(k=10)
+    m.update_state(np.array([1]), np.array([[3.0, 2, 1]]))
+    m.result()  # 1 / log2(3) = 0.6309
+    ```
+
+    References:
+        - [Järvelin and Kekäläinen, Cumulated gain-based evaluation of IR
+          techniques](https://doi.org/10.1145/582415.582418)
+    """
+
+    def __init__(self, k: int = 10, name: str | None = None, dtype: Any = None):
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"`k` must be a positive int. Received: k={k}")
+        super().__init__(name=name or f"ndcg@{k}", dtype=dtype)
+        self.k = int(k)
+
+    def value_from_rank(self, rank: Any) -> Any:
+        gain = 1.0 / ops.log2(rank + 2.0)
+        return ops.where(rank < self.k, gain, ops.zeros_like(gain))
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({"k": self.k})
+        return config

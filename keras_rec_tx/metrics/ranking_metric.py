@@ -1,0 +1,58 @@
+"""Base class of the sparse-label, full-catalogue ranking metrics."""
+
+from typing import Any
+
+import keras
+
+from keras_rec_tx.metrics.target_rank import target_rank
+
+
+@keras.saving.register_keras_serializable(package="keras_rec_tx")
+class RankingMetric(keras.metrics.Mean):
+    """Mean over examples of a function of the target's rank.
+
+    The rank of the target is computed once per batch with
+    `keras_rec_tx.metrics.target_rank` (no sort; ties pessimistic; `-inf`
+    scores rank last) and mapped to a per-example value by
+    `value_from_rank`, which subclasses define. The result is the
+    (sample-weighted) mean of those values over all examples seen.
+
+    Args:
+        name: string. Name of the metric.
+        dtype: dtype of the metric's state and result.
+
+    Call arguments (`update_state`):
+        y_true: int tensor `(B,)` (or `(B, 1)`): the index of the target in
+            the last axis of `y_pred`.
+        y_pred: float tensor `(B, C)`: scores of all candidate items.
+        sample_weight: optional float tensor `(B,)`: per-example weights.
+
+    Example:
+
+    ```python
+    import keras
+    import keras_rec_tx
+
+
+    class Top1(keras_rec_tx.metrics.RankingMetric):
+        def value_from_rank(self, rank):
+            return keras.ops.cast(rank < 1, "float32")
+
+
+    m = Top1(name="top1")
+    m.update_state([1], [[0.2, 0.7, 0.1]])
+    m.result()  # 1.0
+    ```
+    """
+
+    def value_from_rank(self, rank: Any) -> Any:
+        """Maps float32 zero-based ranks `(B,)` to per-example values."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement `value_from_rank`."
+        )
+
+    def update_state(
+        self, y_true: Any, y_pred: Any, sample_weight: Any = None
+    ) -> None:
+        values = self.value_from_rank(target_rank(y_true, y_pred))
+        super().update_state(values, sample_weight=sample_weight)

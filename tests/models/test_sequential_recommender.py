@@ -1,0 +1,210 @@
+import keras
+import numpy as np
+import pytest
+
+from keras_rec_tx import zoo
+from keras_rec_tx.models import SequentialRecommender
+from keras_rec_tx.regularizers import NormPenalty
+
+NUM_ITEMS = 30
+
+
+def tiny(**kwargs):
+    config = dict(
+        num_items=NUM_ITEMS,
+        max_len=8,
+        d_model=16,
+        num_blocks=1,
+        num_heads=2,
+        dropout=0.0,
+        loss="softmax",
+        seed=1,
+    )
+    config.update(kwargs)
+    model = SequentialRecommender(**config)
+    model.build()
+    return model
+
+
+def cyclic_batch(batch=16, length=8, seed=0):
+    """Sequences where the next item is always item + 1 (mod catalogue)."""
+    rng = np.random.default_rng(seed)
+    start = rng.integers(0, NUM_ITEMS, size=(batch, 1))
+    seq = (start + np.arange(length + 1)) % NUM_ITEMS + 1
+    return seq[:, :-1].astype("int32"), seq[:, 1:].astype("int32")
+
+
+def test_call_shape_and_dtype():
+    model = tiny()
+    x, _ = cyclic_batch()
+    out = model(x)
+    assert tuple(out.shape) == (16, 8, 16)
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+
+
+@pytest.mark.parametrize("position", ["learned", "rope", "rope+learned"])
+def test_causal(position):
+    model = tiny(position=position)
+    x, _ = cyclic_batch()
+    changed = x.copy()
+    changed[:, 5:] = (changed[:, 5:] + 7) % NUM_ITEMS + 1
+    a = keras.ops.convert_to_numpy(model(x))
+    b = keras.ops.convert_to_numpy(model(changed))
+    np.testing.assert_allclose(a[:, :5], b[:, :5], atol=1e-5)
+    assert not np.allclose(a[:, 5:], b[:, 5:])
+
+
+@pytest.mark.parametrize("position", ["learned", "rope", "rope+learned"])
+def test_left_padding_does_not_change_last_state(position):
+    model = tiny(position=position)
+    x, _ = cyclic_batch(length=5)
+    padded = np.concatenate([np.zeros((16, 3), "int32"), x], axis=1)
+    a = keras.ops.convert_to_numpy(model(x))[:, -1]
+    b = keras.ops.convert_to_numpy(model(padded))[:, -1]
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    # Padded positions hold zeros and no NaN anywhere.
+    full = keras.ops.convert_to_numpy(model(padded))
+    assert np.all(np.isfinite(full))
+    np.testing.assert_array_equal(full[:, :3], 0.0)
+
+
+def test_truncates_to_max_len():
+    model = tiny()
+    x, _ = cyclic_batch(length=12)
+    a = keras.ops.convert_to_numpy(model(x))
+    b = keras.ops.convert_to_numpy(model(x[:, -8:]))
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="position"):
+        SequentialRecommender(num_items=5, position="sinusoid")
+    with pytest.raises(ValueError, match="num_items"):
+        SequentialRecommender(num_items=0)
+    with pytest.raises(ValueError, match="time_encoding"):
+        SequentialRecommender(num_items=5, time_encoding="clock")
+    model = tiny()
+    with pytest.raises(ValueError, match="shape"):
+        model(np.ones((4,), "int32"))
+    with pytest.raises(ValueError, match="item_ids"):
+        model({"items": np.ones((2, 3), "int32")})
+
+
+def test_time_model_needs_timestamps():
+    model = tiny(time_encoding="hybrid")
+    x, _ = cyclic_batch()
+    with pytest.raises(ValueError, match="timestamps"):
+        model(x)
+    times = np.cumsum(np.full(x.shape, 3600), axis=1).astype("int32")
+    out = model({"item_ids": x, "timestamps": times, "query_timestamps": times})
+    assert tuple(out.shape) == (16, 8, 16)
+
+
+def test_compute_loss_keeps_regularizer_losses():
+    x, y = cyclic_batch()
+    plain = tiny()
+    penalised = tiny(user_norm_penalty=NormPenalty(0.5))
+    penalised.set_weights(plain.get_weights())
+    hidden = plain(x)
+    base = float(plain.compute_loss(x, y, hidden))
+    norms = np.linalg.norm(keras.ops.convert_to_numpy(hidden), axis=-1)
+    with_penalty = float(penalised.compute_loss(x, y, penalised(x)))
+    np.testing.assert_allclose(with_penalty - base, 0.5 * norms.mean(), rtol=1e-4)
+    # A kernel regularizer inside a sublayer lands in `model.losses` and the
+    # overridden compute_loss must add it.
+    plain.item_embedding.add_loss(keras.ops.convert_to_tensor(2.0))
+    extra = float(plain.compute_loss(x, y, hidden))
+    np.testing.assert_allclose(extra - base, 2.0, rtol=1e-5)
+
+
+def test_fit_then_evaluate_metrics_match_numpy():
+    model = tiny()
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), jit_compile=False)
+    x, y = cyclic_batch(batch=64, seed=3)
+    history = model.fit(x, y, epochs=15, batch_size=32, verbose=0)
+    losses = history.history["loss"]
+    assert losses[-1] < losses[0]
+    assert "user_norm" in history.history
+    hist, target = cyclic_batch(batch=40, seed=4)
+    target = target[:, -1]
+    metrics = model.evaluate(hist, target, return_dict=True, verbose=0)
+    for name in ("recall@10", "ndcg@10", "recall@50", "ndcg@50", "mrr"):
+        assert name in metrics
+    scores = keras.ops.convert_to_numpy(model.score(hist))
+    target_score = scores[np.arange(40), target]
+    rank = (scores > target_score[:, None]).sum(1)
+    np.testing.assert_allclose(metrics["recall@10"], (rank < 10).mean(), 1e-5)
+    ndcg = np.where(rank < 10, 1 / np.log2(rank + 2), 0).mean()
+    np.testing.assert_allclose(metrics["ndcg@10"], ndcg, rtol=1e-4)
+    np.testing.assert_allclose(metrics["mrr"], (1 / (rank + 1)).mean(), 1e-4)
+    assert metrics["recall@10"] > 0.5  # it learned the +1 rule
+
+
+def test_sampled_protocol_uses_candidates():
+    model = tiny()
+    model.compile(optimizer="adam", jit_compile=False)
+    hist, target = cyclic_batch(batch=8)
+    target = target[:, -1]
+    scores = keras.ops.convert_to_numpy(model.score(hist, exclude_seen=False))
+    rng = np.random.default_rng(0)
+    negatives = rng.integers(1, NUM_ITEMS + 1, size=(8, 5))
+    candidates = np.concatenate([target[:, None], negatives], 1).astype("int32")
+    metrics = model.evaluate(
+        {"item_ids": hist, "candidates": candidates},
+        target,
+        return_dict=True,
+        verbose=0,
+    )
+    cand_scores = np.take_along_axis(scores, candidates, 1)
+    rank = (cand_scores[:, 1:] >= cand_scores[:, :1]).sum(1)
+    np.testing.assert_allclose(metrics["mrr"], (1 / (rank + 1)).mean(), 1e-4)
+
+
+def test_recommend_excludes_seen_and_validates():
+    model = tiny()
+    histories = [[1, 2, 3], [4], [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]]
+    ids, scores = model.recommend(histories, k=5)
+    assert ids.shape == (3, 5) and scores.shape == (3, 5)
+    for row, history in zip(ids, histories):
+        assert not set(row.tolist()) & set(history)
+        assert 0 not in row
+    assert np.all(np.diff(scores, axis=1) <= 0)
+    padded = np.zeros((1, 8), "int32")
+    padded[0, -3:] = [1, 2, 3]
+    ids2, _ = model.recommend(padded, k=5)
+    np.testing.assert_array_equal(ids2[0], ids[0])
+    seen_ids, _ = model.recommend(histories, k=NUM_ITEMS, exclude_seen=False)
+    assert set(seen_ids[0].tolist()) == set(range(1, NUM_ITEMS + 1))
+    with pytest.raises(ValueError, match="out-of-range"):
+        model.recommend([[1, NUM_ITEMS + 5]])
+    with pytest.raises(ValueError, match="k"):
+        model.recommend([[1]], k=NUM_ITEMS + 1)
+
+
+def test_save_and_load_same_backend(tmp_path):
+    model = tiny(position="rope", norm="rmsnorm", ffn="swiglu")
+    model.compile(optimizer="adam", jit_compile=False)
+    x, y = cyclic_batch()
+    model.fit(x, y, epochs=1, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model.score(x)),
+        keras.ops.convert_to_numpy(loaded.score(x)),
+        atol=1e-5,
+    )
+    assert loaded.get_config() == model.get_config()
+
+
+@pytest.mark.parametrize("name", zoo.list())
+def test_every_preset_builds_and_steps(name):
+    preset = zoo.describe(name)
+    model = zoo.get(name, num_items=NUM_ITEMS, d_model=16, max_len=8)
+    x, y = cyclic_batch()
+    inputs = {"item_ids": x}
+    if preset["architecture"].get("time_encoding"):
+        times = np.cumsum(np.full(x.shape, 600), axis=1).astype("int32")
+        inputs.update(timestamps=times, query_timestamps=times + 600)
+    logs = model.fit(inputs, y, epochs=1, verbose=0).history
+    assert np.isfinite(logs["loss"][0])

@@ -1,0 +1,113 @@
+import keras
+import numpy as np
+import pytest
+
+from keras_rec_tx import zoo
+from keras_rec_tx.layers import glu_hidden_dim
+
+EXPECTED = {
+    "sasrec", "sasrec_plus", "rope", "rope_learned", "rmsnorm", "swiglu",
+    "geglu", "parallel", "l2_penalty", "hinge_l2", "absolute_time",
+    "hybrid_time", "rope_swiglu", "rope_swiglu_time",
+}
+
+
+def test_list_has_every_preset():
+    assert EXPECTED <= set(zoo.list())
+
+
+def test_unknown_name_lists_close_matches():
+    with pytest.raises(ValueError, match="rope_swiglu") as info:
+        zoo.get("rope_swigl")
+    assert "Known presets" in str(info.value)
+
+
+def test_get_without_arguments_uses_the_preset_default():
+    model = zoo.get("rope_swiglu")
+    preset = zoo.describe("rope_swiglu")
+    assert model.num_items == preset["default_num_items"]
+    assert model.position == "rope" and model.norm == "rmsnorm"
+    assert model.ffn == "swiglu" and model.use_bias is False
+    assert model.compiled
+
+
+def test_overrides_and_unknown_override():
+    model = zoo.get("sasrec", num_items=11, d_model=8, compile=False)
+    assert model.num_items == 11 and model.d_model == 8
+    assert not model.compiled
+    with pytest.raises(ValueError, match="d_modle"):
+        zoo.get("sasrec", d_modle=3)
+
+
+def test_each_ablation_changes_only_its_listed_keys():
+    base = zoo.describe("sasrec_plus")["architecture"]
+    for name, changed in {
+        "rope": {"position"},
+        "rope_learned": {"position"},
+        "rmsnorm": {"norm"},
+        "parallel": {"arrangement"},
+        "l2_penalty": {"user_norm_penalty"},
+        "hinge_l2": {"user_norm_penalty"},
+        "swiglu": {"ffn", "d_ff", "use_bias"},
+        "geglu": {"ffn", "d_ff", "use_bias"},
+    }.items():
+        arch = zoo.describe(name)["architecture"]
+        diff = {k for k in arch if arch[k] != base.get(k)}
+        assert diff == changed, name
+
+
+def test_glu_presets_match_parameter_count():
+    base = zoo.describe("sasrec_plus")["architecture"]
+    assert zoo.describe("swiglu")["architecture"]["d_ff"] == glu_hidden_dim(
+        base["d_model"], base["d_ff"]
+    )
+    plain = zoo.get("sasrec_plus", compile=False).count_params()
+    for name in ("swiglu", "geglu", "rope_swiglu"):
+        glu = zoo.get(name, compile=False).count_params()
+        assert abs(glu - plain) / plain < 0.01, (name, glu, plain)
+
+
+def test_training_recipes():
+    flagship = zoo.get("rope_swiglu_time", steps_per_epoch=10)
+    optimizer = flagship.optimizer
+    assert isinstance(optimizer, keras.optimizers.AdamW)
+    assert optimizer.weight_decay == pytest.approx(0.01)
+    assert float(optimizer.learning_rate) == 0.0  # warm-up starts at 0
+    training = zoo.describe("rope_swiglu_time")["training"]
+    schedule = zoo.make_schedule(training, steps_per_epoch=10)
+    epochs = training["epochs"]
+    total = 10 * epochs
+    lrs = [float(schedule(s)) for s in (0, total // 40, total // 20, total)]
+    assert lrs[0] < lrs[1] < lrs[2]  # warm-up
+    assert lrs[3] == pytest.approx(0.01 * lrs[2], rel=0.05)  # cosine to 1%
+    restarts = zoo.make_schedule(
+        zoo.describe("cosine_restarts")["training"], steps_per_epoch=10
+    )
+    assert isinstance(
+        restarts, keras.optimizers.schedules.CosineDecayRestarts
+    )
+    first = 10 * 10  # restart_epochs * steps_per_epoch
+    assert float(restarts(first - 1)) < 0.05 * float(restarts(0))
+    assert float(restarts(first)) > 0.9 * float(restarts(0))
+    assert zoo.make_schedule(zoo.describe("sasrec")["training"]) == 1e-3
+
+
+def test_describe_has_the_sections():
+    for name in zoo.list():
+        preset = zoo.describe(name)
+        for key in ("description", "architecture", "training", "benchmark"):
+            assert preset.get(key), (name, key)
+        assert preset["benchmark"]["protocol"] in ("full-loo", "sampled-100")
+        assert "results" in preset
+
+
+def test_every_preset_scores_finite():
+    for name in zoo.list():
+        model = zoo.get(name, num_items=20, d_model=8, max_len=6, compile=False)
+        x = np.arange(1, 13, dtype="int32").reshape(2, 6)
+        inputs = {"item_ids": x}
+        if model.time_encoding:
+            inputs["timestamps"] = np.cumsum(np.full(x.shape, 60), 1)
+        assert np.all(np.isfinite(
+            keras.ops.convert_to_numpy(model(inputs))
+        )), name
