@@ -7,7 +7,7 @@ PYTHON="${PYTHON:-python}"
 status=0
 for backend in tensorflow jax torch; do
   echo "=== KERAS_BACKEND=$backend ==="
-  KERAS_BACKEND=$backend "$PYTHON" -m pytest tests -q -p no:cacheprovider "$@" \
+  KERAS_BACKEND=$backend "$PYTHON" -m pytest tests -p no:cacheprovider "$@" \
     || status=1
 done
 exit $status

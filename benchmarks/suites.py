@@ -1,0 +1,109 @@
+"""The benchmark suites: which preset runs on which data, how long.
+
+Protocols and datasets follow ../shared/DESIGN.md section 5. The "study"
+suite reruns each comparison of the seed study on Amazon Beauty (full-loo)
+with the same epoch budget and 3 seeds; "time" compares timestamp encodings
+on MovieLens-100k, the only dataset here with timestamps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+SEEDS = [0, 1, 2]
+BEAUTY = "s3rec-amazon-beauty"
+GAMES = "sasrec-amazon-games"
+ML100K = "ml-100k"
+
+# Same budget for every run of the study: at most this many epochs, early
+# stopping on validation NDCG@10 with the preset's patience.
+STUDY_EPOCHS = 60
+
+
+@dataclasses.dataclass
+class Run:
+    name: str
+    preset: str
+    dataset: str
+    protocol: str
+    seeds: list[int] = dataclasses.field(default_factory=lambda: SEEDS)
+    tag: str = ""
+    overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
+    training_overrides: dict[str, Any] = dataclasses.field(
+        default_factory=dict
+    )
+    epochs: int | None = None
+    patience: int | None = None
+
+    def describe(self) -> str:
+        extra = ""
+        if self.overrides:
+            extra += f" overrides={self.overrides}"
+        if self.training_overrides:
+            extra += f" training={self.training_overrides}"
+        return (
+            f"{self.preset} on {self.dataset} ({self.protocol}), seeds "
+            f"{self.seeds}, epochs {self.epochs or 'preset'}{extra}"
+        )
+
+
+def load_dataset(name: str, data_dir: str) -> Any:
+    from keras_rec_tx import datasets
+
+    if name == "synthetic":
+        return datasets.synthetic(num_users=2000, num_items=500, seed=0)
+    return datasets.load(name, data_dir=data_dir)
+
+
+def _study(name: str, preset: str, **kwargs: Any) -> Run:
+    return Run(
+        name, preset, BEAUTY, "full-loo", epochs=STUDY_EPOCHS, **kwargs
+    )
+
+
+SUITES: dict[str, list[Run]] = {
+    "reproduce": [
+        Run("sasrec_games", "sasrec", GAMES, "sampled-100"),
+        Run("sasrec_plus_beauty", "sasrec_plus", BEAUTY, "full-loo"),
+    ],
+    "study": [
+        _study("sasrec_plus", "sasrec_plus"),
+        _study("rope", "rope"),
+        _study("rope_learned", "rope_learned"),
+        _study("rmsnorm", "rmsnorm"),
+        _study("swiglu", "swiglu"),
+        _study("geglu", "geglu"),
+        _study("parallel", "parallel"),
+        _study("dff_2x", "sasrec_plus", tag="dff2", overrides={"d_ff": 128}),
+        _study("dff_8x", "sasrec_plus", tag="dff8", overrides={"d_ff": 512}),
+        _study("l2_penalty", "l2_penalty"),
+        _study(
+            "l2_5e-4",
+            "l2_penalty",
+            tag="l2_5e-4",
+            overrides={
+                "user_norm_penalty": {
+                    "module": "keras_rec_tx.regularizers",
+                    "class_name": "NormPenalty",
+                    "config": {"strength": 5e-4, "mode": "l2"},
+                    "registered_name": "keras_rec_tx>NormPenalty",
+                }
+            },
+        ),
+        _study("hinge_l2", "hinge_l2"),
+        _study("warmup_cosine", "warmup_cosine"),
+        _study("cosine_restarts", "cosine_restarts"),
+        _study("rope_swiglu", "rope_swiglu"),
+    ],
+    "time": [
+        Run("no_time", "no_time", ML100K, "full-loo"),
+        Run("absolute_time", "absolute_time", ML100K, "full-loo"),
+        Run("hybrid_time", "hybrid_time", ML100K, "full-loo"),
+        Run("rope_swiglu_time", "rope_swiglu_time", ML100K, "full-loo"),
+    ],
+    "backends": [
+        # Run once per KERAS_BACKEND; the backend is part of the file name.
+        Run("rope_swiglu", "rope_swiglu", BEAUTY, "full-loo", epochs=60),
+    ],
+}
