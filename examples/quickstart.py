@@ -31,7 +31,8 @@ print(f"backend: {keras.backend.backend()}")
 for name in ("recall@10", "ndcg@10", "recall@50", "mrr"):
     print(f"test {name}: {metrics[name]:.4f}")
 
-histories = [data.user_history(user) for user in data.user_ids()[:3]]
-ids, scores = model.recommend(histories, k=5)
-for user, row in zip(data.user_ids()[:3], ids):
-    print(f"user {user}: next items {data.decode_items(row).tolist()}")
+users = range(3)
+ids, scores = model.recommend([data.sequence(u) for u in users], k=5)
+for user, row in zip(users, ids):
+    raw_user = data.user_ids[user]
+    print(f"user {raw_user}: next items {data.decode_items(row).tolist()}")

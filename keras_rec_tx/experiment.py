@@ -124,8 +124,7 @@ def run(
     training["epochs"] = epochs
     model = zoo.get(preset, compile=False, **arch)
     model.compile(
-        optimizer=zoo.make_optimizer(training, len(train_batches)),
-        jit_compile=False,
+        optimizer=zoo.make_optimizer(training, len(train_batches))
     )
     log = EpochLog()
     stopper = keras.callbacks.EarlyStopping(

@@ -134,8 +134,7 @@ def get(
     if compile:
         training = preset["training"]
         model.compile(
-            optimizer=make_optimizer(training, steps_per_epoch),
-            jit_compile=False,
+            optimizer=make_optimizer(training, steps_per_epoch)
         )
     return model
 
