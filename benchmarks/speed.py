@@ -8,23 +8,27 @@ benchmarks/results/speed/<backend>.json (machine, date, command included):
 
 1. Training throughput per preset. Each preset is built at its own
    architecture with `num_items=12101` (Amazon Beauty's catalogue) and
-   `max_len=50` (`--max_len=0`: the preset's own), compiled exactly as
-   `keras_rec_tx.zoo` and `keras_rec_tx.experiment` compile it
-   (`jit_compile=False`), and trained with `train_on_batch` on batches of a
-   synthetic log shaped like Beauty (`--lengths=beauty`: 22,363 users, mean
-   8.88 interactions, leave-one-out training split, batched by
-   `SequenceBatches` with its default length bucketing and left padding,
-   exactly as in training; timestamps included, so time-aware presets run
-   too) or on full-length random batches (`--lengths=full`, no padding).
-   One step per distinct batch length plus `--warmup` steps are run first
-   and not timed (compilation, tracing); then `--steps` batches (the same
-   ones for every preset) are timed one by one. "Real tokens" are
-   non-padding targets (`y != 0`); "computed tokens" are all positions.
-   `--jit_presets` are also timed with `jit_compile=True` (JAX: `jax.jit`,
-   TensorFlow: XLA; PyTorch: `torch.compile`, only with `--torch_compile`).
+   `max_len=50` (`--max_len=0`: the preset's own) and trained with
+   `train_on_batch`, on
+   - `--lengths=full` (default): random full-length batches (every one of
+     the B x L positions is a real token, no padding; random timestamps, so
+     time-aware presets run too). One batch shape, so one compilation;
+   - `--lengths=beauty`: one epoch of a synthetic log shaped like Beauty
+     (22,363 users, mean 8.88 interactions, leave-one-out training split)
+     batched by `SequenceBatches` exactly as in training: length bucketing
+     (4, 8, 16, 32, 50), left padding. Most batches are short.
+   One step per distinct batch length plus `--warmup` steps run first and
+   are not timed (compilation, tracing); then `--steps` batches (the same
+   for every preset) are timed one by one. "Real tokens" are non-padding
+   targets (`y != 0`); "computed tokens" are all B x L positions.
+   The per-preset table compiles like `keras_rec_tx.zoo.get` and
+   `keras_rec_tx.experiment.run` (`--jit_compile=auto`, Keras' default:
+   JAX `jax.jit`, TensorFlow XLA, PyTorch eager). `--detail_presets` are
+   also timed with `jit_compile=False` (op by op on JAX, a `tf.function`
+   graph without XLA on TensorFlow) and on Beauty-like bucketed batches.
 
 2. Model FLOPs per token (forward + backward = 3x forward, the usual
-   6 * params rule), counting multiply-adds as 2 FLOPs, for a batch padded
+   6 * params rule), counting a multiply-add as 2 FLOPs, for a batch padded
    to length L:
        dense     = 6 * P_matmul       (P_matmul: every Dense/EinsumDense
                                        kernel applied per position: q, k,
@@ -37,12 +41,12 @@ benchmarks/results/speed/<backend>.json (machine, date, command included):
                                        position: sampled softmax C = 1 +
                                        num_negatives, BCE C = 2, full
                                        softmax C = num_items + 1)
-   Embedding gathers, norms, activations and the optimizer are not counted.
-   Model FLOP/s = sum over the timed batches of B * L * flops(L) / time.
-   MFU = model FLOP/s / peak, where the peak is the best float32
-   `keras.ops.matmul` rate (n x n, `--matmul_size`, best of several) of
-   the same backend measured in the same run. "Useful MFU" counts only
-   real tokens.
+   Embedding gathers, norms, activations, the loss and the optimizer are
+   not counted. Model FLOP/s = sum over the timed batches of
+   B * L * flops(L) / time. MFU = model FLOP/s / peak, the peak being the
+   best float32 `keras.ops.matmul` rate (n x n, `--matmul_size`) of the
+   same backend, measured at the start and at the end of the same run (the
+   higher of the two is used). "Useful MFU" counts real tokens only.
 
 3. RMSNorm vs LayerNorm: forward + backward (gradients w.r.t. the input
    and the scale/offset) of `keras_rec_tx.layers.RMSNorm` and
@@ -52,10 +56,13 @@ benchmarks/results/speed/<backend>.json (machine, date, command included):
    PyTorch eager); median of `--norm_repeats` calls.
 
 4. Evaluation throughput: `model.evaluate` (full-catalogue Recall/NDCG/MRR,
-   history items excluded) of `--eval_preset` with a Games-sized catalogue
-   (23,715 items) on the leave-one-out test users of a synthetic log
-   (`--eval_users` users, mean 9.26 interactions like Games); one
-   untimed pass first, users/s of the second.
+   history items excluded, batch 256) of `--eval_preset` with a Games-sized
+   catalogue (23,715 items) on the leave-one-out test users of a synthetic
+   log (`--eval_users` users, mean 9.26 interactions like Games); one
+   untimed pass first (compilation), users/s of the second. Timed as
+   `zoo.get` compiles (`jit_compile="auto"`) and with `jit_compile=False`.
+
+The machine is shared: the load average at start and end is recorded.
 """
 
 from __future__ import annotations
@@ -76,43 +83,59 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list(
-    "presets", None, "Presets to time (default: every preset of the zoo)."
-)
-flags.DEFINE_integer("steps", 20, "Timed training steps per preset.")
-flags.DEFINE_integer(
-    "warmup", 2, "Untimed steps after one step per distinct batch length."
-)
-flags.DEFINE_integer("batch_size", 128, "Training batch size.")
-flags.DEFINE_integer(
-    "max_len", 50, "Sequence length of every preset (0: the preset's own)."
-)
-flags.DEFINE_integer("num_items", 12101, "Catalogue size (Beauty: 12101).")
-flags.DEFINE_enum(
-    "lengths",
-    "beauty",
-    ["beauty", "full"],
-    "beauty: Beauty-like synthetic log, bucketed and left-padded as in "
-    "training; full: every sequence max_len long (no padding).",
-)
-flags.DEFINE_list(
-    "jit_presets",
-    ["rope_swiglu"],
-    "Presets also timed with jit_compile=True.",
-)
-flags.DEFINE_bool(
-    "torch_compile", False, "On torch, time --jit_presets with torch.compile."
-)
-flags.DEFINE_integer("matmul_size", 2048, "n of the n x n matmul peak.")
-flags.DEFINE_integer("matmul_repeats", 7, "Timed matmuls (best is kept).")
-flags.DEFINE_list("norm_dims", ["64", "512"], "d of the norm benchmark.")
-flags.DEFINE_integer("norm_repeats", 30, "Timed calls per norm and d.")
-flags.DEFINE_string("eval_preset", "rope_swiglu", "Preset of the eval run.")
-flags.DEFINE_integer("eval_items", 23715, "Catalogue of the eval run.")
-flags.DEFINE_integer("eval_users", 4096, "Synthetic users of the eval run.")
-flags.DEFINE_string(
-    "output", None, "Output file (default results/speed/<backend>.json)."
-)
+
+
+def define_flags() -> None:
+    """The command-line flags (defined only when run as a script)."""
+    flags.DEFINE_list(
+        "presets", None, "Presets to time (default: every preset of the zoo)."
+    )
+    flags.DEFINE_integer("steps", 10, "Timed training steps per preset.")
+    flags.DEFINE_integer(
+        "warmup", 2, "Untimed steps after one step per distinct batch length."
+    )
+    flags.DEFINE_integer("batch_size", 128, "Training batch size.")
+    flags.DEFINE_integer(
+        "max_len", 50, "Sequence length of every preset (0: the preset's own)."
+    )
+    flags.DEFINE_integer("num_items", 12101, "Catalogue size (Beauty: 12101).")
+    flags.DEFINE_enum(
+        "lengths",
+        "full",
+        ["beauty", "full"],
+        "full: every sequence max_len long (no padding); beauty: Beauty-like "
+        "synthetic log, bucketed and left-padded as in training.",
+    )
+    flags.DEFINE_enum(
+        "jit_compile",
+        "auto",
+        ["auto", "true", "false"],
+        "jit_compile of the per-preset table (auto, as keras_rec_tx.zoo: "
+        "XLA on JAX and TensorFlow, eager on PyTorch).",
+    )
+    flags.DEFINE_list(
+        "detail_presets",
+        ["rope_swiglu"],
+        "Presets also timed with jit_compile=False and on "
+        "Beauty-like bucketed batches.",
+    )
+    flags.DEFINE_bool(
+        "torch_compile",
+        False,
+        "On torch, also time --detail_presets with jit_compile=True "
+        "(torch.compile).",
+    )
+    flags.DEFINE_integer("matmul_size", 2048, "n of the n x n matmul peak.")
+    flags.DEFINE_integer("matmul_repeats", 7, "Timed matmuls (best is kept).")
+    flags.DEFINE_list("norm_dims", ["64", "512"], "d of the norm benchmark.")
+    flags.DEFINE_integer("norm_repeats", 30, "Timed calls per norm and d.")
+    flags.DEFINE_string("eval_preset", "rope_swiglu", "Preset of the eval run.")
+    flags.DEFINE_integer("eval_items", 23715, "Catalogue of the eval run.")
+    flags.DEFINE_integer("eval_users", 2048, "Synthetic users of the eval run.")
+    flags.DEFINE_string(
+        "output", None, "Output file (default results/speed/<backend>.json)."
+    )
+
 
 BEAUTY_USERS, BEAUTY_MEAN_LENGTH = 22363, 198502 / 22363
 GAMES_MEAN_LENGTH = 287107 / 31013
@@ -169,16 +192,25 @@ def _sync(value: Any) -> None:
 
         if torch.cuda.is_available():
             torch.cuda.synchronize()
-    # TensorFlow eager ops and numpy are synchronous.
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        # Eager ops run in order on a device: reading one element of the
+        # first result waits for everything queued before it (GPU).
+        leaves = tf.nest.flatten(value)
+        if leaves:
+            tf.reshape(leaves[0], [-1])[:1].numpy()
 
 
-def matmul_peak(n: int, repeats: int) -> dict[str, float]:
-    """Best float32 n x n `keras.ops.matmul` rate, in GFLOP/s."""
+def matmul_peak(
+    n: int, repeats: int, dtype: str = "float32"
+) -> dict[str, float]:
+    """Best n x n `keras.ops.matmul` rate in `dtype`, in GFLOP/s."""
     import keras
     from keras import ops
 
-    a = keras.random.normal((n, n), seed=0, dtype="float32")
-    b = keras.random.normal((n, n), seed=1, dtype="float32")
+    a = keras.random.normal((n, n), seed=0, dtype=dtype)
+    b = keras.random.normal((n, n), seed=1, dtype=dtype)
     _sync(ops.matmul(a, b))
     times = []
     for _ in range(repeats):
@@ -188,6 +220,7 @@ def matmul_peak(n: int, repeats: int) -> dict[str, float]:
     best = min(times)
     return {
         "n": n,
+        "dtype": dtype,
         "best_seconds": best,
         "median_seconds": statistics.median(times),
         "gflops": 2.0 * n**3 / best / 1e9,
@@ -237,7 +270,7 @@ def time_training(
     num_items: int,
     steps: int,
     warmup: int,
-    jit_compile: bool,
+    jit_compile: bool | str,
 ) -> dict[str, Any]:
     """Trains preset `name` on `batches` and times `steps` steps."""
     import keras
@@ -270,19 +303,22 @@ def time_training(
     for x, y in warm:
         model.train_on_batch(x, y)
     warmup_seconds = time.perf_counter() - start
-    step_times, real, computed, flops = [], 0, 0, 0.0
+    step_times, real, computed, flops, useful = [], 0, 0, 0.0, 0.0
     for x, y in timed:
         start = time.perf_counter()
         logs = model.train_on_batch(x, y, return_dict=True)
         step_times.append(time.perf_counter() - start)
         b, seq = y.shape
+        per_token = flops_per_token(model, seq)["total"]
         real += int(np.count_nonzero(y))
         computed += b * seq
-        flops += b * seq * flops_per_token(model, seq)["total"]
+        flops += b * seq * per_token
+        useful += int(np.count_nonzero(y)) * per_token
     total = sum(step_times)
     return {
         "preset": name,
-        "jit_compile": jit_compile,
+        "jit_compile_arg": jit_compile,
+        "jit_compile": bool(model.jit_compile),
         "num_params": int(model.count_params()),
         "flops_per_token_at_max_len": flops_per_token(model, model.max_len),
         "max_len": model.max_len,
@@ -296,7 +332,7 @@ def time_training(
         "real_tokens_per_s": real / total,
         "computed_tokens_per_s": computed / total,
         "model_gflops_per_s": flops / total / 1e9,
-        "useful_gflops_per_s": flops * real / computed / total / 1e9,
+        "useful_gflops_per_s": useful / total / 1e9,
         "final_loss": float(logs.get("loss", float("nan"))),
     }
 
@@ -334,7 +370,7 @@ def _grad_step(layer: Any, x: Any) -> Any:
                 loss = tf.reduce_sum(y * y)
             return tape.gradient(loss, [inputs] + layer.trainable_variables)
 
-        return lambda: tf_step(inputs)
+        return lambda: _sync(tf_step(inputs))
     if backend == "torch":
         import torch
 
@@ -384,7 +420,9 @@ def norm_benchmark(dims: list[int], repeats: int) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------ eval throughput
-def eval_throughput(preset: str, num_items: int, num_users: int) -> dict:
+def eval_throughput(
+    preset: str, num_items: int, num_users: int, jit_compile: bool | str
+) -> dict:
     """Users/s of `model.evaluate` over the full catalogue."""
     import keras
 
@@ -400,7 +438,8 @@ def eval_throughput(preset: str, num_items: int, num_users: int) -> dict:
     )
     _, _, test = data.leave_one_out()
     batches = test.batches(batch_size=256, max_len=50, protocol="full")
-    model = zoo.get(preset, num_items=num_items, max_len=50)
+    model = zoo.get(preset, num_items=num_items, max_len=50, compile=False)
+    model.compile(jit_compile=jit_compile)
     start = time.perf_counter()
     model.evaluate(batches, verbose=0)
     first = time.perf_counter() - start
@@ -410,6 +449,8 @@ def eval_throughput(preset: str, num_items: int, num_users: int) -> dict:
     users = batches.num_sequences
     return {
         "preset": preset,
+        "jit_compile_arg": jit_compile,
+        "jit_compile": bool(model.jit_compile),
         "num_items": num_items,
         "users": users,
         "batch_size": 256,
@@ -421,6 +462,40 @@ def eval_throughput(preset: str, num_items: int, num_users: int) -> dict:
 
 
 # ----------------------------------------------------------------- main
+def plan(
+    presets: list[str],
+    detail: list[str],
+    lengths: str,
+    jit: bool | str,
+    jit_resolved: bool,
+    torch_compile: bool,
+    backend: str,
+) -> list[dict[str, Any]]:
+    """The training runs: (preset, lengths, jit_compile, table)."""
+    runs = [
+        {"preset": p, "lengths": lengths, "jit_compile": jit, "table": "main"}
+        for p in presets
+    ]
+    for p in detail:
+        extra = []
+        if jit_resolved:
+            extra.append((lengths, False))
+        if lengths != "beauty":
+            extra.append(("beauty", jit))
+        if backend == "torch" and torch_compile:
+            extra.append((lengths, True))
+        for extra_lengths, extra_jit in extra:
+            runs.append(
+                {
+                    "preset": p,
+                    "lengths": extra_lengths,
+                    "jit_compile": extra_jit,
+                    "table": "detail",
+                }
+            )
+    return runs
+
+
 def main(argv: list[str]) -> None:
     del argv
     import keras
@@ -431,15 +506,18 @@ def main(argv: list[str]) -> None:
     output = pathlib.Path(
         FLAGS.output or ROOT / "benchmarks/results/speed" / f"{backend}.json"
     )
-    presets = FLAGS.presets or zoo.list()
+    jit = {"auto": "auto", "true": True, "false": False}[FLAGS.jit_compile]
+    # What Keras resolves "auto" to (XLA except on torch).
+    jit_resolved = jit is True or (jit == "auto" and backend != "torch")
+    argv_text = " ".join(shlex.quote(a) for a in sys.argv[1:])
     report: dict[str, Any] = {
         "benchmark": "speed",
         "backend": backend,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"
         ),
-        "command": f"KERAS_BACKEND={backend} python "
-        + " ".join(shlex.quote(a) for a in ["benchmarks/speed.py"] + sys.argv[1:]),
+        "command": f"KERAS_BACKEND={backend} python benchmarks/speed.py "
+        + argv_text,
         "machine": experiment.machine(),
         "load_average_start": list(os.getloadavg()),
         "settings": {
@@ -447,6 +525,7 @@ def main(argv: list[str]) -> None:
             "max_len": FLAGS.max_len or "preset",
             "num_items": FLAGS.num_items,
             "lengths": FLAGS.lengths,
+            "jit_compile": jit,
             "steps": FLAGS.steps,
             "warmup": FLAGS.warmup,
         },
@@ -460,34 +539,39 @@ def main(argv: list[str]) -> None:
     report["matmul_peak"] = peak
     print(f"[{backend}] matmul peak {peak['gflops']:.1f} GFLOP/s", flush=True)
 
-    batches = training_batches(
-        FLAGS.lengths, FLAGS.batch_size, FLAGS.max_len or 50, FLAGS.num_items
-    )
-    runs = [(name, False) for name in presets]
-    jit_ok = backend != "torch" or FLAGS.torch_compile
-    runs += [(name, True) for name in FLAGS.jit_presets if jit_ok]
+    cache: dict[tuple, list] = {}
     report["training"] = []
-    for name, jit in runs:
-        if FLAGS.max_len == 0 and FLAGS.lengths == "beauty":
-            max_len = zoo.describe(name)["architecture"]["max_len"]
-            preset_batches = training_batches(
-                "beauty", FLAGS.batch_size, max_len, FLAGS.num_items
+    runs = plan(
+        FLAGS.presets or zoo.list(),
+        FLAGS.detail_presets,
+        FLAGS.lengths,
+        jit,
+        jit_resolved,
+        FLAGS.torch_compile,
+        backend,
+    )
+    for run in runs:
+        max_len = FLAGS.max_len or int(
+            zoo.describe(run["preset"])["architecture"]["max_len"]
+        )
+        key = (run["lengths"], max_len)
+        if key not in cache:
+            cache[key] = training_batches(
+                run["lengths"], FLAGS.batch_size, max_len, FLAGS.num_items
             )
-        else:
-            preset_batches = batches
         row = time_training(
-            name,
-            preset_batches,
-            max_len=FLAGS.max_len,
+            run["preset"],
+            cache[key],
+            max_len=max_len,
             num_items=FLAGS.num_items,
             steps=FLAGS.steps,
             warmup=FLAGS.warmup,
-            jit_compile=jit,
+            jit_compile=run["jit_compile"],
         )
+        row.update(lengths=run["lengths"], table=run["table"])
         report["training"].append(row)
         print(
-            f"[{backend}] {name}{' (jit)' if jit else ''}: "
-            f"{row['real_tokens_per_s']:.0f} real tok/s, "
+            f"[{backend}] {run}: {row['real_tokens_per_s']:.0f} real tok/s, "
             f"{row['step_ms_median']:.1f} ms/step, "
             f"{row['model_gflops_per_s']:.2f} GFLOP/s",
             flush=True,
@@ -498,10 +582,13 @@ def main(argv: list[str]) -> None:
     )
     for row in report["norm"]:
         print(f"[{backend}] norm {row}", flush=True)
-    report["eval"] = eval_throughput(
-        FLAGS.eval_preset, FLAGS.eval_items, FLAGS.eval_users
-    )
-    print(f"[{backend}] eval {report['eval']['users_per_s']:.0f} users/s")
+    report["eval"] = []
+    for eval_jit in [jit] + ([False] if jit_resolved else []):
+        row = eval_throughput(
+            FLAGS.eval_preset, FLAGS.eval_items, FLAGS.eval_users, eval_jit
+        )
+        report["eval"].append(row)
+        print(f"[{backend}] eval {row}", flush=True)
     report["matmul_peak_end"] = matmul_peak(
         FLAGS.matmul_size, FLAGS.matmul_repeats
     )
@@ -519,4 +606,5 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

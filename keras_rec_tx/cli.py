@@ -27,7 +27,9 @@ flags.DEFINE_string(
     "dataset", "synthetic", "Dataset name or file path (datasets.load)."
 )
 flags.DEFINE_string("data_dir", None, "Folder holding dataset files.")
-flags.DEFINE_string("protocol", "full-loo", "full-loo or sampled-100.")
+flags.DEFINE_string(
+    "protocol", None, "full-loo or sampled-100 (default: the preset's)."
+)
 flags.DEFINE_integer("epochs", None, "Epochs (default: the preset's).")
 flags.DEFINE_integer("batch_size", None, "Batch size (default: preset's).")
 flags.DEFINE_integer("max_len", None, "History length (default: preset's).")
@@ -57,6 +59,11 @@ def load_data():
     return datasets.load(FLAGS.dataset, data_dir=FLAGS.data_dir)
 
 
+def protocol() -> str:
+    """The --protocol flag, else full-loo."""
+    return FLAGS.protocol or "full-loo"
+
+
 def train() -> None:
     from keras_rec_tx import experiment
 
@@ -64,7 +71,7 @@ def train() -> None:
     result, model = experiment.run(
         FLAGS.preset,
         data,
-        protocol=FLAGS.protocol,
+        protocol=protocol(),
         seed=FLAGS.seed,
         epochs=FLAGS.epochs,
         batch_size=FLAGS.batch_size,
@@ -92,7 +99,7 @@ def evaluate() -> None:
     _, _, test = load_data().leave_one_out()
     batches = test.batches(
         max_len=model.max_len,
-        protocol=experiment.PROTOCOLS[FLAGS.protocol],
+        protocol=experiment.PROTOCOLS[protocol()],
         seed=FLAGS.seed,
     )
     metrics = model.evaluate(batches, return_dict=True, verbose=0)
@@ -104,7 +111,10 @@ def recommend() -> None:
     data = load_data()
     if FLAGS.user is None:
         raise app.UsageError("--user=RAW_USER_ID is required.")
-    history = data.user_history(FLAGS.user)
+    matches = [i for i, u in enumerate(data.user_ids) if str(u) == FLAGS.user]
+    if not matches:
+        raise app.UsageError(f"Unknown user {FLAGS.user!r} in this dataset.")
+    history = data.sequence(matches[0])
     ids, scores = model.recommend([history], k=FLAGS.k)
     names = data.decode_items(ids[0])
     titles = data.item_titles or {}

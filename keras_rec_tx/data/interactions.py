@@ -10,6 +10,13 @@ from keras_rec_tx.data import _checks
 from keras_rec_tx.data.sequence_split import SequenceSplit
 
 SECONDS_PER_WEEK = 604800
+# Models read timestamps as int32 seconds since this fixed origin
+# (1999-12-30 00:00 UTC, a Thursday like the unix epoch and a whole number
+# of weeks after it, so time of day and day of week are unchanged). It is
+# the same for every dataset, so a model trained on one log can score raw
+# unix times of another (`SequentialRecommender.recommend` subtracts it).
+# int32 covers 1931-12 to 2068-01.
+TIME_ORIGIN = 946_512_000
 _DEDUPE = ("keep_all", "first", "last")
 
 
@@ -422,11 +429,11 @@ class Interactions:
 
     @property
     def time_origin(self) -> int | None:
-        """Week-aligned origin `(min_ts // 604800) * 604800`, or `None`."""
+        """`TIME_ORIGIN` (fixed, week-aligned) when there is time, else
+        `None`."""
         if self._timestamps is None or not len(self._timestamps):
             return None
-        low = int(self._timestamps.min())
-        return (low // SECONDS_PER_WEEK) * SECONDS_PER_WEEK
+        return TIME_ORIGIN
 
     def time_offsets(self) -> np.ndarray:
         """int32 seconds since `time_origin` of every interaction.
@@ -437,11 +444,15 @@ class Interactions:
             raise ValueError("These interactions have no timestamps.")
         if self._time_offsets is None:
             offsets = self._timestamps - self.time_origin
-            if len(offsets) and offsets.max() > np.iinfo(np.int32).max:
+            info = np.iinfo(np.int32)
+            if len(offsets) and (
+                offsets.max() > info.max or offsets.min() < info.min
+            ):
                 raise ValueError(
-                    "Timestamps span more than 2**31 seconds (68 years) from "
-                    f"the origin {self.time_origin}: they do not fit int32. "
-                    f"Received: max timestamp {self._timestamps.max()}"
+                    "Timestamps must be unix seconds between 1931-12 and "
+                    "2068-01 (int32 seconds from the origin "
+                    f"{self.time_origin}). Received: min "
+                    f"{self._timestamps.min()}, max {self._timestamps.max()}"
                 )
             self._time_offsets = offsets.astype(np.int32)
             self._time_offsets.setflags(write=False)

@@ -93,7 +93,7 @@ class SequenceBatches(keras.utils.PyDataset):
     split, drawn uniformly once (seeded).
 
     With timestamps, `x` also has `"timestamps"` (int32 seconds since the
-    week-aligned origin `Interactions.time_origin`, 0 at padding) and
+    fixed week-aligned origin `keras_rec_tx.data.TIME_ORIGIN`, 0 at padding) and
     `"query_timestamps"` (the time of the next item of each position, i.e.
     of the target; for evaluation the last column is the request time).
 

@@ -11,6 +11,7 @@ import numpy as np
 from keras import ops
 
 from keras_rec_tx import losses as losses_lib
+from keras_rec_tx.data.interactions import TIME_ORIGIN
 from keras_rec_tx.layers.hybrid_timestamp_encoding import (
     HybridTimestampEncoding,
 )
@@ -39,8 +40,9 @@ class SequentialRecommender(keras.Model):
 
     Inputs are left-padded item indices (`0` = padding, items `1..num_items`)
     as an int array `(batch, seq)`, or a dict with `"item_ids"` and, for
-    time-aware models, `"timestamps"` and `"query_timestamps"` (int seconds,
-    see `keras_rec_tx.layers.HybridTimestampEncoding`). Sequences longer than
+    time-aware models, `"timestamps"` and `"query_timestamps"` (int32 seconds
+    since `keras_rec_tx.data.TIME_ORIGIN`, as `Interactions.batches` feeds
+    them; `recommend` takes raw unix seconds). Sequences longer than
     `max_len` are cut to their newest `max_len` items.
 
     Training batches are `(x, y)` with `y` of shape `(batch, seq)`: the next
@@ -348,10 +350,10 @@ class SequentialRecommender(keras.Model):
                 Histories longer than `max_len` use their newest items.
             k: how many items to return.
             exclude_seen: leave out items already in the history.
-            timestamps: for time-aware models, the times of the history
-                items (same layout as `histories`).
-            query_timestamps: request times; defaults to the time of the
-                last history item.
+            timestamps: for time-aware models, the unix times (seconds) of
+                the history items (same layout as `histories`).
+            query_timestamps: request times (unix seconds), one per
+                history; defaults to the time of the last history item.
             batch_size: rows scored at once.
 
         Returns:
@@ -386,13 +388,20 @@ class SequentialRecommender(keras.Model):
                     f"{times.shape} vs {seen.shape}"
                 )
             times = times[:, -self.max_len :]
+            mask = item_ids > 0
+            # The data pipeline feeds seconds since TIME_ORIGIN (int32).
+            times = _to_offsets(times, mask, "timestamps")
             if query_timestamps is None:
                 query = np.roll(times, -1, axis=1)
                 query[:, -1] = times[:, -1]
             else:
                 query = np.roll(times, -1, axis=1)
-                query[:, -1] = np.asarray(query_timestamps).reshape(-1)
-            query = np.where(item_ids > 0, query, 0)
+                query[:, -1] = _to_offsets(
+                np.asarray(query_timestamps, "int64").reshape(-1),
+                np.ones(len(times), bool),
+                "query_timestamps",
+            )
+            query = np.where(mask, query, 0)
             inputs["timestamps"] = times
             inputs["query_timestamps"] = query
         out_ids, out_scores = [], []
@@ -535,6 +544,18 @@ def _make_norm(norm: str, use_bias: bool, dtype: Any) -> keras.layers.Layer:
     raise ValueError(
         f"`norm` must be 'layernorm' or 'rmsnorm'. Received: norm={norm!r}"
     )
+
+
+def _to_offsets(times: np.ndarray, mask: np.ndarray, name: str) -> np.ndarray:
+    """Unix seconds -> int32 seconds since `TIME_ORIGIN` (0 where masked)."""
+    offsets = np.where(mask, np.asarray(times, "int64") - TIME_ORIGIN, 0)
+    info = np.iinfo(np.int32)
+    if offsets.size and (offsets.min() < info.min or offsets.max() > info.max):
+        raise ValueError(
+            f"`{name}` must be unix seconds between 1931-12 and 2068-01. "
+            f"Received values from {times.min()} to {times.max()}"
+        )
+    return offsets.astype("int32")
 
 
 def _check_positive_int(name: str, value: Any) -> None:

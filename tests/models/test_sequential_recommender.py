@@ -208,3 +208,29 @@ def test_every_preset_builds_and_steps(name):
         inputs.update(timestamps=times, query_timestamps=times + 600)
     logs = model.fit(inputs, y, epochs=1, verbose=0).history
     assert np.isfinite(logs["loss"][0])
+
+
+def test_recommend_with_unix_timestamps():
+    from keras_rec_tx.data import TIME_ORIGIN
+
+    model = tiny(time_encoding="hybrid")
+    histories = [[1, 2, 3], [4, 5]]
+    unix = [[1_700_000_000, 1_700_003_600, 1_700_090_000], [1_600_000_000, 1_600_000_060]]
+    ids, scores = model.recommend(histories, k=4, timestamps=unix)
+    x = np.zeros((2, 8), "int32")
+    t = np.zeros((2, 8), "int32")
+    for i, (h, ts) in enumerate(zip(histories, unix)):
+        x[i, -len(h):] = h
+        t[i, -len(h):] = np.asarray(ts) - TIME_ORIGIN
+    q = np.roll(t, -1, axis=1)
+    q[:, -1] = t[:, -1]
+    q = np.where(x > 0, q, 0)
+    inputs = {"item_ids": x, "timestamps": t, "query_timestamps": q}
+    scores_direct = keras.ops.convert_to_numpy(model.score(inputs))
+    np.testing.assert_allclose(
+        np.sort(scores_direct, 1)[:, ::-1][:, :4], scores, rtol=1e-5
+    )
+    with pytest.raises(ValueError, match="timestamps"):
+        model.recommend(histories, k=4)
+    with pytest.raises(ValueError, match="unix seconds"):
+        model.recommend([[1]], timestamps=[[10**13]])

@@ -1,0 +1,148 @@
+"""Time to quality on MovieLens-100k against RecBole 1.2.1 SASRec.
+
+Trains the RecBole-equivalent configuration (full ranking, leave-one-out,
+maxlen 50, d 64, 2 layers, 2 heads, full-softmax CE loss, batch 256) with
+this library, validating after every epoch, and records when the 3-epoch
+moving average of validation NDCG@10 first reaches RecBole's best.
+
+    KERAS_BACKEND=jax python benchmarks/time_to_quality.py \
+        --data_dir=../shared/data --preset=sasrec_plus
+
+RecBole's numbers (`--recbole_*` flags) are the ones measured on this
+machine type with nothing else running and reported in the benchmark issue
+(#4); this script does not run RecBole. Writes
+benchmarks/results/time_to_quality/<preset>__<backend>__seed<seed>.json.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import pathlib
+import shlex
+import sys
+import time
+
+from absl import app, flags
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("preset", "sasrec_plus", "Preset whose block is used.")
+flags.DEFINE_string(
+    "data_dir",
+    str(pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"),
+    "Folder holding ml-100k/.",
+)
+flags.DEFINE_integer("seed", 0, "Random seed.")
+flags.DEFINE_integer("epochs", 40, "Most epochs to train.")
+flags.DEFINE_float("learning_rate", 1e-3, "Adam learning rate.")
+flags.DEFINE_float("dropout", 0.2, "Dropout rate.")
+flags.DEFINE_float(
+    "recbole_target", 0.071, "RecBole's best 3-epoch moving average."
+)
+flags.DEFINE_float(
+    "recbole_seconds", 47 * 60.0, "RecBole's training time to reach it."
+)
+flags.DEFINE_float("recbole_epoch_seconds", 155.0, "RecBole s/epoch.")
+flags.DEFINE_string(
+    "output_dir",
+    str(pathlib.Path(__file__).resolve().parent / "results" / "time_to_quality"),
+    "Where the result file goes.",
+)
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    import keras
+
+    import keras_rec_tx as krt
+    from keras_rec_tx.experiment import EpochLog, machine, peak_rss_mb
+
+    keras.utils.set_random_seed(FLAGS.seed)
+    data = krt.datasets.load("ml-100k", data_dir=FLAGS.data_dir)
+    train, valid, _ = data.leave_one_out()
+    train_batches = train.batches(batch_size=256, max_len=50, seed=FLAGS.seed)
+    valid_batches = valid.batches(batch_size=512, max_len=50)
+    model = krt.zoo.get(
+        FLAGS.preset,
+        num_items=data.num_items,
+        max_len=50,
+        d_model=64,
+        num_blocks=2,
+        num_heads=2,
+        d_ff=256,
+        dropout=FLAGS.dropout,
+        loss="softmax",
+        loss_config={},
+        time_encoding=None,
+        user_norm_penalty=None,
+        seed=FLAGS.seed,
+        compile=False,
+    )
+    model.compile(optimizer=keras.optimizers.Adam(FLAGS.learning_rate))
+    log = EpochLog()
+    start = time.perf_counter()
+    model.fit(
+        train_batches,
+        validation_data=valid_batches,
+        epochs=FLAGS.epochs,
+        callbacks=[log],
+        verbose=2,
+    )
+    total = time.perf_counter() - start
+    curve = [row["val_ndcg@10"] for row in log.rows]
+    reached = None
+    for i in range(2, len(curve)):
+        average = sum(curve[i - 2 : i + 1]) / 3
+        if average >= FLAGS.recbole_target:
+            row = log.rows[i]
+            reached = {
+                "epoch": row["epoch"],
+                "wall_s": row["wall_s"],
+                "train_s": row["train_s"],
+                "moving_average": average,
+            }
+            break
+    best_ma = max(
+        (sum(curve[i - 2 : i + 1]) / 3 for i in range(2, len(curve))),
+        default=None,
+    )
+    result = {
+        "preset": FLAGS.preset,
+        "config": "maxlen 50, d 64, 2 layers, 2 heads, CE loss, batch 256",
+        "seed": FLAGS.seed,
+        "history": log.rows,
+        "best_val_ndcg@10": max(curve) if curve else None,
+        "best_3_epoch_moving_average": best_ma,
+        "reached_recbole_target": reached,
+        "speedup_vs_recbole_wall": (
+            FLAGS.recbole_seconds / reached["wall_s"] if reached else None
+        ),
+        "recbole_reference": {
+            "source": "benchmark issue #4 (measured there, not by this "
+            "script): RecBole 1.2.1 SASRec, same split and config",
+            "target_3_epoch_moving_average": FLAGS.recbole_target,
+            "seconds_to_target": FLAGS.recbole_seconds,
+            "seconds_per_epoch": FLAGS.recbole_epoch_seconds,
+        },
+        "total_seconds": total,
+        "peak_rss_mb": peak_rss_mb(),
+        "backend": keras.backend.backend(),
+        "machine": machine(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "command": " ".join(shlex.quote(a) for a in sys.argv),
+    }
+    out = pathlib.Path(FLAGS.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / (
+        f"{FLAGS.preset}__{keras.backend.backend()}__seed{FLAGS.seed}.json"
+    )
+    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(path, json.dumps(reached), "best MA", best_ma)
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,288 @@
+"""benchmarks/report.py on FAKE result files written by this test.
+
+The fixtures below are invented numbers, used only to check the report's
+tables, its noise rule and its "not run yet" rows; they are never written
+outside pytest's tmp_path. The report needs no Keras backend, so the test
+runs in the JAX pass only.
+"""
+
+import importlib.util
+import json
+import math
+import os
+import pathlib
+import shutil
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("KERAS_BACKEND") != "jax",
+    reason="backend-independent: runs once, in the KERAS_BACKEND=jax pass",
+)
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BEAUTY = "s3rec-amazon-beauty"
+
+
+def _load_report():
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_report", ROOT / "benchmarks" / "report.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look the module up
+    spec.loader.exec_module(module)
+    return module
+
+
+report = _load_report()
+
+
+def fake_run(preset, seed, recall, ndcg, tag="", user_norm=10.0):
+    """A FAKE result file with the schema of benchmark.run_one."""
+    history = [
+        {
+            "epoch": e,
+            "wall_s": 2.0 * e,
+            "train_s": 1.5 * e,
+            "loss": 5.0 - e,
+            "user_norm": user_norm + e,
+            "val_ndcg@10": ndcg * e / 3,
+            "val_recall@10": recall * e / 3,
+            "val_user_norm": user_norm + e,
+        }
+        for e in (1, 2, 3)
+    ]
+    return {
+        "preset": preset,
+        "protocol": "full-loo",
+        "seed": seed,
+        "num_params": 1000,
+        "epochs_run": 3,
+        "best_epoch": 3,
+        "history": history,
+        "test": {
+            "recall@10": recall,
+            "ndcg@10": ndcg,
+            "recall@50": 2 * recall,
+            "ndcg@50": 1.2 * ndcg,
+            "mrr": 0.8 * ndcg,
+            "user_norm": user_norm,
+            "loss": 7.0,
+        },
+        "train_seconds": 4.5,
+        "real_tokens_per_second": 1000.0,
+        "peak_rss_mb": 500.0,
+        "backend": "jax",
+        "machine": {"processor": "fake-cpu", "cpu_count": 2},
+        "dataset": BEAUTY,
+        "tag": tag,
+        "overrides": {},
+        "training_overrides": {},
+        "wall_seconds": 6.0,
+        "date": f"2000-01-0{seed + 1}T00:00:00+00:00",
+        "command": "fake fixture",
+    }
+
+
+FAKE_RUNS = [
+    # sasrec_plus: NDCG 0.050/0.052/0.054 (mean 0.052, std 0.002).
+    fake_run("sasrec_plus", 0, 0.090, 0.050),
+    fake_run("sasrec_plus", 1, 0.092, 0.052),
+    fake_run("sasrec_plus", 2, 0.094, 0.054),
+    # rope: NDCG 0.060/0.061/0.062 (mean 0.061, std 0.001): a real gain.
+    fake_run("rope", 0, 0.091, 0.060),
+    fake_run("rope", 1, 0.092, 0.061),
+    fake_run("rope", 2, 0.093, 0.062),
+    # rope_learned: one seed only, so no noise estimate.
+    fake_run("rope_learned", 0, 0.095, 0.053),
+]
+
+FAKE_SPEED = {
+    "benchmark": "speed",
+    "backend": "jax",
+    "date": "2000-01-01T00:00:00+00:00",
+    "command": "fake fixture",
+    "machine": {"processor": "fake-cpu", "cpu_count": 2},
+    "settings": {"batch_size": 128},
+    "load_average_start": [1.0, 1.0, 1.0],
+    "load_average_end": [1.0, 1.0, 1.0],
+    "matmul_peak": {"n": 64, "gflops": 100.0},
+    "matmul_peak_end": {"n": 64, "gflops": 90.0},
+    "training": [
+        {
+            "preset": "rope_swiglu",
+            "table": "main",
+            "jit_compile": True,
+            "lengths": "full",
+            "step_ms_median": 12.5,
+            "real_tokens_per_s": 54321.0,
+            "computed_tokens_per_s": 54321.0,
+            "flops_per_token_at_max_len": {"total": 4.0e5},
+            "model_gflops_per_s": 21.7,
+            "mfu": 0.217,
+            "useful_mfu": 0.217,
+        }
+    ],
+    "norm": [
+        {
+            "shape": [128, 50, 64],
+            "rmsnorm_ms": 1.0,
+            "layernorm_ms": 2.0,
+            "rmsnorm_over_layernorm": 0.5,
+        }
+    ],
+    "eval": [
+        {
+            "preset": "rope_swiglu",
+            "jit_compile": True,
+            "num_items": 23715,
+            "users": 100,
+            "users_per_s": 777.0,
+        }
+    ],
+}
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for run in FAKE_RUNS:
+        name = (
+            f"{run['preset']}__{BEAUTY}__full-loo__jax__seed{run['seed']}.json"
+        )
+        (runs / name).write_text(json.dumps(run))
+    speed = tmp_path / "speed"
+    speed.mkdir()
+    (speed / "jax.json").write_text(json.dumps(FAKE_SPEED))
+    zoo = tmp_path / "zoo"
+    zoo.mkdir()
+    for name in ("sasrec", "sasrec_plus", "rope", "rmsnorm"):
+        shutil.copy(ROOT / "zoo" / f"{name}.json", zoo / f"{name}.json")
+    return tmp_path
+
+
+def _build(dirs):
+    return report.build_report(
+        dirs / "runs",
+        dirs / "speed",
+        dirs / "gpu",
+        dirs / "plots",
+        dirs / "BENCHMARKS.md",
+        dirs / "zoo",
+    )
+
+
+def _row(text, start):
+    rows = [line for line in text.splitlines() if line.startswith(start)]
+    assert rows, f"no row starting with {start!r}"
+    return rows[0]
+
+
+def _section(text, title):
+    start = text.index(title)
+    end = text.find("\n### ", start + 1)
+    return text[start : end if end > 0 else None]
+
+
+def test_noise_rule():
+    assert report.noise(0.002, 3, 0.001, 3) == pytest.approx(
+        2 * math.sqrt(0.002**2 / 3 + 0.001**2 / 3)
+    )
+    assert report.noise(None, 1, 0.001, 3) is None
+    assert report.noise(0.002, 1, 0.001, 3) is None
+    assert report.is_real(0.003, 0.002) == "yes"
+    assert report.is_real(-0.003, 0.002) == "yes"
+    assert report.is_real(0.001, 0.002) == "no"
+    assert report.is_real(0.001, None).startswith("n/a")
+    mean, std = report.mean_std([0.050, 0.052, 0.054])
+    assert mean == pytest.approx(0.052)
+    assert std == pytest.approx(0.002)  # sample std (ddof 1)
+
+
+def test_study_table_rows(dirs):
+    text = _build(dirs)
+    positions = _section(text, "### Position encodings")
+    base = _row(positions, "| `sasrec_plus` |")
+    assert "| 3 | 0.0920 ± 0.0020 | 0.0520 ± 0.0020 | base |" in base
+    rope = _row(positions, "| `rope` |")
+    noise = 2 * math.sqrt(0.002**2 / 3 + 0.001**2 / 3)
+    assert "0.0610 ± 0.0010" in rope
+    # Recall: +0.0000 is not real; NDCG: +0.0090 > noise is real.
+    assert f"| +0.0000 ({noise:.4f}) | no |" in rope
+    assert f"| +0.0090 ({noise:.4f}) | yes |" in rope
+    learned = _row(positions, "| `rope_learned` |")
+    assert "| 1 | 0.0950 | 0.0530 |" in learned
+    assert "n/a (< 2 seeds)" in learned
+    assert "fake fixture" in positions  # the source line names the command
+    norm = _section(text, "### LayerNorm vs RMSNorm")
+    assert "| `rmsnorm` | not run yet |" in norm
+    ffn = _section(text, "### Feed-forward network")
+    assert "| `sasrec_plus` [dff2] | not run yet |" in ffn
+
+
+def test_reproduction_and_backends(dirs):
+    text = _build(dirs)
+    repro = _row(text, "| `sasrec_plus` | s3rec-amazon-beauty | full-loo |")
+    assert "| jax | 3 | 0.0920 ± 0.0020 | 0.0520 ± 0.0020 |" in repro
+    assert "0.0921" in repro and "0.0531" in repro  # the anchor
+    assert "**yes**" in repro  # 0.092 >= 0.089 and 0.052 >= 0.0515
+    games = _row(text, "| `sasrec` | sasrec-amazon-games | sampled-100 |")
+    assert "not run yet" in games
+    backends = _section(text, "## 3. Across backends")
+    for backend in ("jax", "tensorflow", "torch"):
+        assert f"| {backend} | not run yet |" in backends
+
+
+def test_speed_tables(dirs):
+    text = _build(dirs)
+    speed = text[text.index("## 4. Speed") :]
+    row = _row(speed, "| `rope_swiglu` | 54,321 |")
+    assert "| not run yet | not run yet | 21.70% |" in row
+    assert "| jax | 100.0 / 90.0 (n=64) | 1.000 | 2.000 | 0.50 |" in speed
+    assert "| jax | `rope_swiglu` | True | 23,715 | 100 | 777 |" in speed
+    assert "| tensorflow | not run yet |" in speed
+
+
+def test_plots_written_and_linked(dirs):
+    text = _build(dirs)
+    plot = dirs / "plots" / "positions_val_ndcg.png"
+    assert plot.exists() and plot.stat().st_size > 1000
+    assert "](plots/positions_val_ndcg.png)" in text
+    assert (dirs / "plots" / "penalty_user_norm.png").exists()
+    assert "](plots/penalty_user_norm.png)" in text
+    assert not (dirs / "plots" / "time_val_ndcg.png").exists()  # no runs
+
+
+def test_zoo_results_update(dirs):
+    zoo = dirs / "zoo"
+    before = {p.name: p.read_text() for p in zoo.glob("*.json")}
+    runs = [
+        r
+        for r in report.load_json_dir(dirs / "runs")
+        if "preset" in r and "test" in r
+    ]
+    changed = report.update_zoo(zoo, report.index_runs(runs))
+    assert sorted(changed) == ["rope", "sasrec_plus"]
+    for name in ("sasrec.json", "rmsnorm.json"):
+        assert (zoo / name).read_text() == before[name]
+    text = (zoo / "sasrec_plus.json").read_text()
+    assert text.endswith("}\n")
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    results = data.pop("results")
+    old = json.loads(before["sasrec_plus.json"])
+    old.pop("results")
+    assert data == old  # only "results" changed
+    assert results["dataset"] == BEAUTY
+    assert results["protocol"] == "full-loo"
+    assert results["seeds"] == [0, 1, 2]
+    assert results["backend"] == "jax"
+    assert results["hr@10"]["mean"] == pytest.approx(0.092)
+    assert results["ndcg@10"]["std"] == pytest.approx(0.002)
+    assert results["hr@50"]["mean"] == pytest.approx(0.184)
+    assert len(results["source"]) == 3
+    assert results["command"] == "fake fixture"
+    # Idempotent: a second pass changes nothing.
+    assert report.update_zoo(zoo, report.index_runs(runs)) == []
