@@ -30,9 +30,7 @@ class Run:
     seeds: list[int] = dataclasses.field(default_factory=lambda: SEEDS)
     tag: str = ""
     overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
-    training_overrides: dict[str, Any] = dataclasses.field(
-        default_factory=dict
-    )
+    training_overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
     epochs: int | None = None
     patience: int | None = None
 
@@ -57,9 +55,7 @@ def load_dataset(name: str, data_dir: str) -> Any:
 
 
 def _study(name: str, preset: str, **kwargs: Any) -> Run:
-    return Run(
-        name, preset, BEAUTY, "full-loo", epochs=STUDY_EPOCHS, **kwargs
-    )
+    return Run(name, preset, BEAUTY, "full-loo", epochs=STUDY_EPOCHS, **kwargs)
 
 
 SUITES: dict[str, list[Run]] = {

@@ -47,7 +47,9 @@ flags.DEFINE_float(
 flags.DEFINE_float("recbole_epoch_seconds", 155.0, "RecBole s/epoch.")
 flags.DEFINE_string(
     "output_dir",
-    str(pathlib.Path(__file__).resolve().parent / "results" / "time_to_quality"),
+    str(
+        pathlib.Path(__file__).resolve().parent / "results" / "time_to_quality"
+    ),
     "Where the result file goes.",
 )
 

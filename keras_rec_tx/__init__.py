@@ -14,14 +14,16 @@ model.fit(train.batches(batch_size=64), epochs=1)
 ```
 """
 
-from keras_rec_tx import data
-from keras_rec_tx import datasets
-from keras_rec_tx import layers
-from keras_rec_tx import losses
-from keras_rec_tx import metrics
-from keras_rec_tx import models
-from keras_rec_tx import regularizers
-from keras_rec_tx import zoo
+from keras_rec_tx import (
+    data,
+    datasets,
+    layers,
+    losses,
+    metrics,
+    models,
+    regularizers,
+    zoo,
+)
 
 __version__ = "0.1.0"
 

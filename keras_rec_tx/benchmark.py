@@ -67,9 +67,9 @@ def run_one(
     verbose: int = 0,
 ) -> pathlib.Path:
     """Runs one benchmark unless its result file exists; returns the path."""
-    protocol = protocol or experiment.zoo.describe(preset)["benchmark"][
-        "protocol"
-    ]
+    protocol = (
+        protocol or experiment.zoo.describe(preset)["benchmark"]["protocol"]
+    )
     path = result_path(results_dir, preset, dataset, protocol, seed, tag)
     if path.exists():
         return path
@@ -119,9 +119,7 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
-            raise ValueError(
-                f"Overrides are key=value. Received: {item!r}"
-            )
+            raise ValueError(f"Overrides are key=value. Received: {item!r}")
         key, value = item.split("=", 1)
         try:
             out[key] = json.loads(value)

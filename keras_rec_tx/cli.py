@@ -134,8 +134,7 @@ def benchmark() -> None:
 def main(argv: list[str]) -> None:
     if len(argv) != 2 or argv[1] not in COMMANDS:
         raise app.UsageError(
-            f"Give one command of {', '.join(COMMANDS)}. Received: "
-            f"{argv[1:]}"
+            f"Give one command of {', '.join(COMMANDS)}. Received: {argv[1:]}"
         )
     {
         "train": train,

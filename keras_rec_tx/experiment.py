@@ -57,9 +57,9 @@ class EpochLog(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = dict(logs or {})
         now = time.perf_counter()
-        test_time = getattr(self, "_test_time", 0.0) if (
-            "val_loss" in logs
-        ) else 0.0
+        test_time = (
+            getattr(self, "_test_time", 0.0) if ("val_loss" in logs) else 0.0
+        )
         self._train_time += now - self._epoch_start - test_time
         self._test_time = 0.0
         row = {"epoch": epoch + 1, "wall_s": now - self._start}
@@ -123,9 +123,7 @@ def run(
     )
     training["epochs"] = epochs
     model = zoo.get(preset, compile=False, **arch)
-    model.compile(
-        optimizer=zoo.make_optimizer(training, len(train_batches))
-    )
+    model.compile(optimizer=zoo.make_optimizer(training, len(train_batches)))
     log = EpochLog()
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_ndcg@10",

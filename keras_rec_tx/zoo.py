@@ -133,9 +133,7 @@ def get(
     model.build()
     if compile:
         training = preset["training"]
-        model.compile(
-            optimizer=make_optimizer(training, steps_per_epoch)
-        )
+        model.compile(optimizer=make_optimizer(training, steps_per_epoch))
     return model
 
 
@@ -188,7 +186,9 @@ def make_optimizer(
     clipnorm = training.get("clipnorm")
     if optimizer == "adam":
         return keras.optimizers.Adam(
-            learning_rate, beta_2=training.get("beta_2", 0.98), clipnorm=clipnorm
+            learning_rate,
+            beta_2=training.get("beta_2", 0.98),
+            clipnorm=clipnorm,
         )
     if optimizer == "adamw":
         adamw = keras.optimizers.AdamW(

@@ -34,7 +34,9 @@ def test_files_found():
     assert len(FILES) > 10
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize(
+    "path", FILES, ids=lambda p: str(p.relative_to(PACKAGE))
+)
 def test_no_backend_import(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     bad = set(module_level_imports(tree)) & FORBIDDEN

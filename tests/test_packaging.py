@@ -19,8 +19,17 @@ pytestmark = pytest.mark.skipif(
 
 def test_wheel_ships_presets_and_works(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q",
-         "-w", str(tmp_path / "wheel")],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp_path / "wheel"),
+        ],
         check=True,
         timeout=600,
     )
@@ -32,8 +41,17 @@ def test_wheel_ships_presets_and_works(tmp_path):
     assert not [n for n in names if any(x in n for x in licensed)]
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q",
-         "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         timeout=600,
     )

@@ -6,9 +6,20 @@ from keras_rec_tx import zoo
 from keras_rec_tx.layers import glu_hidden_dim
 
 EXPECTED = {
-    "sasrec", "sasrec_plus", "rope", "rope_learned", "rmsnorm", "swiglu",
-    "geglu", "parallel", "l2_penalty", "hinge_l2", "absolute_time",
-    "hybrid_time", "rope_swiglu", "rope_swiglu_time",
+    "sasrec",
+    "sasrec_plus",
+    "rope",
+    "rope_learned",
+    "rmsnorm",
+    "swiglu",
+    "geglu",
+    "parallel",
+    "l2_penalty",
+    "hinge_l2",
+    "absolute_time",
+    "hybrid_time",
+    "rope_swiglu",
+    "rope_swiglu_time",
 }
 
 
@@ -83,9 +94,7 @@ def test_training_recipes():
     restarts = zoo.make_schedule(
         zoo.describe("cosine_restarts")["training"], steps_per_epoch=10
     )
-    assert isinstance(
-        restarts, keras.optimizers.schedules.CosineDecayRestarts
-    )
+    assert isinstance(restarts, keras.optimizers.schedules.CosineDecayRestarts)
     first = 10 * 10  # restart_epochs * steps_per_epoch
     assert float(restarts(first - 1)) < 0.05 * float(restarts(0))
     assert float(restarts(first)) > 0.9 * float(restarts(0))
@@ -108,6 +117,6 @@ def test_every_preset_scores_finite():
         inputs = {"item_ids": x}
         if model.time_encoding:
             inputs["timestamps"] = np.cumsum(np.full(x.shape, 60), 1)
-        assert np.all(np.isfinite(
-            keras.ops.convert_to_numpy(model(inputs))
-        )), name
+        assert np.all(np.isfinite(keras.ops.convert_to_numpy(model(inputs)))), (
+            name
+        )

@@ -19,9 +19,11 @@ class CausalSelfAttention(keras.layers.Layer):
     ignored downstream. With `use_rope`, a `RotaryEmbedding` rotates queries
     and keys.
 
-    `dot_product_attention` has no dropout on the attention probabilities,
-    so `dropout` is applied to the attention output (the per-head context
-    vectors, before the output projection).
+    `dropout` applies to the attention probabilities, as in SASRec and the
+    original Transformer. `dot_product_attention` has no such dropout, so
+    while training with `dropout > 0` the same masked softmax attention is
+    computed with `keras.ops` directly (float32 softmax); otherwise (and at
+    inference) `dot_product_attention` runs, which may use a fused kernel.
 
     Args:
         num_heads: int. Number of attention heads.
@@ -31,7 +33,7 @@ class CausalSelfAttention(keras.layers.Layer):
         use_rope: bool. Whether to apply rotary embeddings to queries and
             keys (`key_dim` must be even).
         rope_max_wavelength: int. `max_wavelength` of the rotary embedding.
-        dropout: float. Dropout rate on the attention output.
+        dropout: float. Dropout rate on the attention probabilities.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
     Call arguments:
@@ -172,11 +174,28 @@ class CausalSelfAttention(keras.layers.Layer):
         if self.rotary_embedding is not None:
             query = self.rotary_embedding(query, positions=positions)
             key = self.rotary_embedding(key, positions=positions)
-        context = ops.dot_product_attention(
-            query, key, value, mask=self._attention_mask(inputs, padding_mask)
-        )
-        context = self.dropout_layer(context, training=training)
+        mask = self._attention_mask(inputs, padding_mask)
+        if training and self.dropout > 0:
+            context = self._attention_with_dropout(query, key, value, mask)
+        else:
+            context = ops.dot_product_attention(query, key, value, mask=mask)
         return self.output_dense(context)
+
+    def _attention_with_dropout(self, query, key, value, mask):
+        """Masked softmax attention with dropout on the probabilities."""
+        scale = 1.0 / float(query.shape[-1]) ** 0.5
+        logits = ops.einsum(
+            "bqhd,bkhd->bhqk",
+            ops.cast(query, "float32"),
+            ops.cast(key, "float32"),
+        )
+        logits = ops.where(mask, logits * scale, -1e9)
+        probs = ops.softmax(logits, axis=-1)
+        probs = self.dropout_layer(probs, training=True)
+        context = ops.einsum(
+            "bhqk,bkhd->bqhd", ops.cast(probs, value.dtype), value
+        )
+        return context
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

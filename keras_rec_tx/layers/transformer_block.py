@@ -24,8 +24,9 @@ class TransformerBlock(keras.layers.Layer):
     """Causal self-attention + feed-forward block, in several variants.
 
     `d_model` is the last dimension of the input. With `a` =
-    `CausalSelfAttention` and `f` = the feed-forward network, each followed
-    by dropout:
+    `CausalSelfAttention` (dropout on its attention probabilities, as in
+    SASRec) and `f` = the feed-forward network (dropout on its hidden units
+    and its output, as in SASRec):
 
     - `arrangement="serial"`, `norm_position="pre"`:
       `x = x + a(norm1(x)); x = x + f(norm2(x))`
@@ -52,8 +53,8 @@ class TransformerBlock(keras.layers.Layer):
         norm_position: str. `"pre"` or `"post"`.
         use_rope: bool. Rotary embeddings on queries and keys.
         rope_max_wavelength: int. `max_wavelength` of the rotary embedding.
-        dropout: float. Rate for the attention output, the residual branches
-            and the FFN hidden units.
+        dropout: float. Rate for the attention probabilities, the FFN
+            hidden units and the FFN output.
         epsilon: float. Epsilon of the norms.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
@@ -199,18 +200,15 @@ class TransformerBlock(keras.layers.Layer):
         self.ffn_hidden_dropout = keras.layers.Dropout(
             self.dropout, dtype=self.dtype_policy
         )
-        self.attention_dropout = keras.layers.Dropout(
-            self.dropout, dtype=self.dtype_policy
-        )
         self.ffn_dropout = keras.layers.Dropout(
             self.dropout, dtype=self.dtype_policy
         )
 
     def _attend(self, x, padding_mask, positions, training):
-        y = self.attention(
+        # Dropout acts on the attention probabilities (inside the layer).
+        return self.attention(
             x, padding_mask=padding_mask, positions=positions, training=training
         )
-        return self.attention_dropout(y, training=training)
 
     def _feed_forward(self, x, training):
         if self.ffn in ("swiglu", "geglu"):

@@ -397,10 +397,10 @@ class SequentialRecommender(keras.Model):
             else:
                 query = np.roll(times, -1, axis=1)
                 query[:, -1] = _to_offsets(
-                np.asarray(query_timestamps, "int64").reshape(-1),
-                np.ones(len(times), bool),
-                "query_timestamps",
-            )
+                    np.asarray(query_timestamps, "int64").reshape(-1),
+                    np.ones(len(times), bool),
+                    "query_timestamps",
+                )
             query = np.where(mask, query, 0)
             inputs["timestamps"] = times
             inputs["query_timestamps"] = query

@@ -130,3 +130,21 @@ def test_mixed_precision():
         num_heads=2, use_rope=True, dtype="mixed_bfloat16"
     )
     check_mixed_precision(layer, _rand(2, 5, 8), padding_mask=PADDING_MASK)
+
+
+def test_training_path_with_probability_dropout():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 5, 8)).astype("float32")
+    layer = CausalSelfAttention(num_heads=2, dropout=0.3)
+    layer.build(x.shape)
+    expected = numpy_attention(layer, x, PADDING_MASK)
+    # The explicit-softmax training path equals the fused path (and numpy)
+    # when its dropout keeps everything.
+    layer.dropout_layer.rate = 0.0
+    same = to_numpy(layer(x, padding_mask=PADDING_MASK, training=True))
+    valid = PADDING_MASK[:, :, None].repeat(8, -1)
+    np.testing.assert_allclose(same[valid], expected[valid], atol=1e-4)
+    layer.dropout_layer.rate = 0.3
+    dropped = to_numpy(layer(x, padding_mask=PADDING_MASK, training=True))
+    assert np.all(np.isfinite(dropped))
+    assert not np.allclose(dropped[valid], expected[valid], atol=1e-4)

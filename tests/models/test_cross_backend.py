@@ -11,7 +11,6 @@ import sys
 import textwrap
 
 import keras
-import numpy as np
 import pytest
 
 BACKENDS = ("tensorflow", "jax", "torch")

@@ -109,7 +109,9 @@ def test_compute_loss_keeps_regularizer_losses():
     base = float(plain.compute_loss(x, y, hidden))
     norms = np.linalg.norm(keras.ops.convert_to_numpy(hidden), axis=-1)
     with_penalty = float(penalised.compute_loss(x, y, penalised(x)))
-    np.testing.assert_allclose(with_penalty - base, 0.5 * norms.mean(), rtol=1e-4)
+    np.testing.assert_allclose(
+        with_penalty - base, 0.5 * norms.mean(), rtol=1e-4
+    )
     # A kernel regularizer inside a sublayer lands in `model.losses` and the
     # overridden compute_loss must add it.
     plain.item_embedding.add_loss(keras.ops.convert_to_tensor(2.0))
@@ -215,13 +217,16 @@ def test_recommend_with_unix_timestamps():
 
     model = tiny(time_encoding="hybrid")
     histories = [[1, 2, 3], [4, 5]]
-    unix = [[1_700_000_000, 1_700_003_600, 1_700_090_000], [1_600_000_000, 1_600_000_060]]
+    unix = [
+        [1_700_000_000, 1_700_003_600, 1_700_090_000],
+        [1_600_000_000, 1_600_000_060],
+    ]
     ids, scores = model.recommend(histories, k=4, timestamps=unix)
     x = np.zeros((2, 8), "int32")
     t = np.zeros((2, 8), "int32")
     for i, (h, ts) in enumerate(zip(histories, unix)):
-        x[i, -len(h):] = h
-        t[i, -len(h):] = np.asarray(ts) - TIME_ORIGIN
+        x[i, -len(h) :] = h
+        t[i, -len(h) :] = np.asarray(ts) - TIME_ORIGIN
     q = np.roll(t, -1, axis=1)
     q[:, -1] = t[:, -1]
     q = np.where(x > 0, q, 0)
