@@ -15,8 +15,10 @@ model.fit(train.batches(batch_size=64), epochs=1)
 """
 
 from keras_rec_tx import (
+    benchmark,
     data,
     datasets,
+    experiment,
     layers,
     losses,
     metrics,
@@ -28,8 +30,10 @@ from keras_rec_tx import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "benchmark",
     "data",
     "datasets",
+    "experiment",
     "layers",
     "losses",
     "metrics",
