@@ -478,12 +478,11 @@ def plan(
     ]
     for p in detail:
         extra = []
-        if jit_resolved:
-            extra.append((lengths, False))
+        if backend != "torch" or torch_compile:
+            # The other compilation mode.
+            extra.append((lengths, not jit_resolved))
         if lengths != "beauty":
             extra.append(("beauty", jit))
-        if backend == "torch" and torch_compile:
-            extra.append((lengths, True))
         for extra_lengths, extra_jit in extra:
             runs.append(
                 {
@@ -507,8 +506,11 @@ def main(argv: list[str]) -> None:
         FLAGS.output or ROOT / "benchmarks/results/speed" / f"{backend}.json"
     )
     jit = {"auto": "auto", "true": True, "false": False}[FLAGS.jit_compile]
-    # What Keras resolves "auto" to (XLA except on torch).
-    jit_resolved = jit is True or (jit == "auto" and backend != "torch")
+    # What Keras resolves "auto" to: XLA on JAX; on TensorFlow only with an
+    # accelerator; never on torch.
+    probe = zoo.get("sasrec", num_items=10, compile=False)
+    probe.compile(jit_compile=jit)
+    jit_resolved = bool(probe.jit_compile)
     argv_text = " ".join(shlex.quote(a) for a in sys.argv[1:])
     report: dict[str, Any] = {
         "benchmark": "speed",
@@ -526,6 +528,7 @@ def main(argv: list[str]) -> None:
             "num_items": FLAGS.num_items,
             "lengths": FLAGS.lengths,
             "jit_compile": jit,
+            "jit_compile_resolved": jit_resolved,
             "steps": FLAGS.steps,
             "warmup": FLAGS.warmup,
         },
@@ -583,7 +586,10 @@ def main(argv: list[str]) -> None:
     for row in report["norm"]:
         print(f"[{backend}] norm {row}", flush=True)
     report["eval"] = []
-    for eval_jit in [jit] + ([False] if jit_resolved else []):
+    eval_modes = [jit]
+    if backend != "torch" or FLAGS.torch_compile:
+        eval_modes.append(not jit_resolved)
+    for eval_jit in eval_modes:
         row = eval_throughput(
             FLAGS.eval_preset, FLAGS.eval_items, FLAGS.eval_users, eval_jit
         )
