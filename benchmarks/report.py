@@ -775,11 +775,12 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
         "TensorFlow, `torch.compile` on PyTorch; `False`: op by op on JAX, "
         "a `tf.function` graph without XLA on TensorFlow, eager PyTorch). "
         "`keras_rec_tx.zoo.get` and `keras_rec_tx.experiment.run` compile "
-        'with Keras\' default `jit_compile="auto"` (True on JAX and '
-        "TensorFlow, False on PyTorch); the per-preset table above uses "
-        "the same. `full`: every position a real token; `beauty`: "
-        "Beauty-like lengths with length bucketing and left padding as in "
-        "training (real < computed tokens).",
+        'with Keras\' default `jit_compile="auto"`, which resolves to '
+        "True on JAX, to True on TensorFlow only with an accelerator "
+        "(False on a CPU-only machine) and to False on PyTorch; the "
+        "per-preset table above uses the same. `full`: every position a "
+        "real token; `beauty`: Beauty-like lengths with length bucketing "
+        "and left padding as in training (real < computed tokens).",
         "",
         table(header, lines),
         "",

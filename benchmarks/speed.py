@@ -22,10 +22,13 @@ benchmarks/results/speed/<backend>.json (machine, date, command included):
    for every preset) are timed one by one. "Real tokens" are non-padding
    targets (`y != 0`); "computed tokens" are all B x L positions.
    The per-preset table compiles like `keras_rec_tx.zoo.get` and
-   `keras_rec_tx.experiment.run` (`--jit_compile=auto`, Keras' default:
-   JAX `jax.jit`, TensorFlow XLA, PyTorch eager). `--detail_presets` are
-   also timed with `jit_compile=False` (op by op on JAX, a `tf.function`
-   graph without XLA on TensorFlow) and on Beauty-like bucketed batches.
+   `keras_rec_tx.experiment.run` (`--jit_compile=auto`, Keras' default,
+   which resolves to: JAX `jax.jit`; TensorFlow XLA with an accelerator,
+   else a `tf.function` graph without XLA; PyTorch eager). The resolved
+   value is recorded. `--detail_presets` are also timed in the other mode
+   (JAX op by op; TensorFlow with XLA on a CPU-only machine; PyTorch with
+   `torch.compile` only with `--torch_compile`) and on Beauty-like bucketed
+   batches.
 
 2. Model FLOPs per token (forward + backward = 3x forward, the usual
    6 * params rule), counting a multiply-add as 2 FLOPs, for a batch padded
@@ -60,7 +63,7 @@ benchmarks/results/speed/<backend>.json (machine, date, command included):
    catalogue (23,715 items) on the leave-one-out test users of a synthetic
    log (`--eval_users` users, mean 9.26 interactions like Games); one
    untimed pass first (compilation), users/s of the second. Timed as
-   `zoo.get` compiles (`jit_compile="auto"`) and with `jit_compile=False`.
+   `zoo.get` compiles (`jit_compile="auto"`) and in the other mode.
 
 The machine is shared: the load average at start and end is recorded.
 """
