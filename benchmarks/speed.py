@@ -66,6 +66,9 @@ benchmarks/results/speed/<backend>.json (machine, date, command included):
    `zoo.get` compiles (`jit_compile="auto"`) and in the other mode.
 
 The machine is shared: the load average at start and end is recorded.
+PyTorch's OpenMP threads suffer badly from oversubscription on a loaded
+2-core machine (a LayerNorm step 30x slower with 2 threads than with 1 at
+load 6): use `--torch_threads=1` there; the thread count is recorded.
 """
 
 from __future__ import annotations
@@ -132,6 +135,12 @@ def define_flags() -> None:
     flags.DEFINE_integer("matmul_repeats", 7, "Timed matmuls (best is kept).")
     flags.DEFINE_list("norm_dims", ["64", "512"], "d of the norm benchmark.")
     flags.DEFINE_integer("norm_repeats", 30, "Timed calls per norm and d.")
+    flags.DEFINE_integer(
+        "torch_threads",
+        0,
+        "On torch, torch.set_num_threads(n) first (0: torch's default). On "
+        "a loaded shared machine 1 avoids OpenMP oversubscription.",
+    )
     flags.DEFINE_string("eval_preset", "rope_swiglu", "Preset of the eval run.")
     flags.DEFINE_integer("eval_items", 23715, "Catalogue of the eval run.")
     flags.DEFINE_integer("eval_users", 2048, "Synthetic users of the eval run.")
@@ -505,6 +514,13 @@ def main(argv: list[str]) -> None:
     from keras_rec_tx import experiment, zoo
 
     backend = keras.backend.backend()
+    threads = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
+    if backend == "torch":
+        import torch
+
+        if FLAGS.torch_threads:
+            torch.set_num_threads(FLAGS.torch_threads)
+        threads["torch_num_threads"] = torch.get_num_threads()
     output = pathlib.Path(
         FLAGS.output or ROOT / "benchmarks/results/speed" / f"{backend}.json"
     )
@@ -521,8 +537,9 @@ def main(argv: list[str]) -> None:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"
         ),
-        "command": f"KERAS_BACKEND={backend} python benchmarks/speed.py "
-        + argv_text,
+        "command": (
+            f"KERAS_BACKEND={backend} python benchmarks/speed.py {argv_text}"
+        ).strip(),
         "machine": experiment.machine(),
         "load_average_start": list(os.getloadavg()),
         "settings": {
@@ -532,6 +549,7 @@ def main(argv: list[str]) -> None:
             "lengths": FLAGS.lengths,
             "jit_compile": jit,
             "jit_compile_resolved": jit_resolved,
+            "threads": threads,
             "steps": FLAGS.steps,
             "warmup": FLAGS.warmup,
         },
