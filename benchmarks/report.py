@@ -1213,9 +1213,129 @@ def build_report(
     lines += study_section(index, plots)
     lines += backends_section(index)
     lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))
+    results_dir = pathlib.Path(speed_dir).parent
+    lines += time_to_quality_section(
+        load_json_dir(results_dir / "time_to_quality")
+    )
+    lines += data_pipeline_section(results_dir / "data_pipeline.json")
     text = "\n".join(lines).rstrip() + "\n"
     output.write_text(text, encoding="utf-8")
     return text
+
+
+def time_to_quality_section(results: list[dict[str, Any]]) -> list[str]:
+    """Time to RecBole's validation quality (benchmarks/time_to_quality.py)."""
+    out = [
+        "## 5. Time to quality against RecBole 1.2.1 SASRec (MovieLens-100k)",
+        "",
+    ]
+    if not results:
+        return out + [NOT_RUN, ""]
+    reference = results[0]["recbole_reference"]
+    out += [
+        "Same split and configuration as RecBole (full ranking, "
+        "leave-one-out, maxlen 50, d 64, 2 layers, 2 heads, CE loss, batch "
+        f"256). RecBole's numbers: {reference['source']}; best 3-epoch "
+        "moving average of "
+        f"validation NDCG@10 {reference['target_3_epoch_moving_average']}, "
+        f"reached after {reference['seconds_to_target']:.0f} s "
+        f"({reference['seconds_per_epoch']:.0f} s per epoch); RecBole was "
+        "not rerun by this script.",
+        "",
+    ]
+    rows = []
+    for r in sorted(results, key=lambda r: (r["backend"], r["seed"])):
+        reached = r.get("reached_recbole_target") or {}
+        rows.append(
+            [
+                r["preset"],
+                r["backend"],
+                str(r["seed"]),
+                fmt(r.get("best_3_epoch_moving_average")),
+                str(reached.get("epoch", "never")),
+                fmt(reached.get("wall_s"), 1),
+                fmt(r.get("speedup_vs_recbole_wall"), 1),
+                r["date"],
+                f"`{r['command']}`",
+            ]
+        )
+    out.append(
+        table(
+            [
+                "preset",
+                "backend",
+                "seed",
+                "best 3-epoch MA val NDCG@10",
+                "epoch reaching RecBole's best",
+                "wall s to it",
+                "x sooner than RecBole",
+                "date",
+                "command",
+            ],
+            rows,
+        )
+    )
+    out += ["", f"Machine: {_machine_text(results[0].get('machine'))}.", ""]
+    return out
+
+
+def data_pipeline_section(path: pathlib.Path) -> list[str]:
+    """Data pipeline build time, memory and padding (data_pipeline.py)."""
+    out = ["## 6. Data pipeline", ""]
+    if not path.exists():
+        return out + [NOT_RUN, ""]
+    result = json.loads(path.read_text(encoding="utf-8"))
+    rows = [
+        [
+            f"{b['rows']:,}",
+            b["input_order"],
+            fmt(b["build_and_split_seconds"], 2),
+            fmt(b["peak_rss_process_gb"], 2),
+        ]
+        for b in result["build"]
+    ]
+    out.append(
+        table(
+            ["interactions", "input order", "build + split s", "peak RSS GB"],
+            rows,
+        )
+    )
+    out += ["", "Padding fraction of one epoch (batch 128, max_len 50):", ""]
+    rows = []
+    for name, parts in result.get("padding", {}).items():
+        if not isinstance(parts, dict) or "train_padded" not in parts:
+            continue
+        rows.append(
+            [name]
+            + [
+                fmt(parts[k]["padding_fraction"], 3)
+                for k in (
+                    "train_padded",
+                    "train_bucketed",
+                    "test_padded",
+                    "test_bucketed",
+                )
+            ]
+        )
+    out.append(
+        table(
+            [
+                "data",
+                "train, padded",
+                "train, bucketed",
+                "test, padded",
+                "test, bucketed",
+            ],
+            rows,
+        )
+    )
+    out += [
+        "",
+        f"Targets: {result['targets']}. `{result['command']}`, "
+        f"{result['date']}, {result['machine'].get('cpu_count')} CPU cores.",
+        "",
+    ]
+    return out
 
 
 def main(argv: list[str]) -> None:

@@ -5,6 +5,10 @@ set -u
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
 status=0
+echo "=== ruff (lint + format check) ==="
+"$PYTHON" -m ruff check keras_rec_tx tests benchmarks examples || status=1
+"$PYTHON" -m ruff format --check keras_rec_tx tests benchmarks examples \
+  || status=1
 for backend in tensorflow jax torch; do
   echo "=== KERAS_BACKEND=$backend ==="
   KERAS_BACKEND=$backend "$PYTHON" -m pytest tests -p no:cacheprovider "$@" \
