@@ -18,8 +18,11 @@ _MASKED_LOGIT = -1e9
 class SampledSoftmaxLoss(RetrievalLoss):
     """Softmax over the target and `num_negatives` sampled items.
 
-    One set of negatives is drawn per call and shared by every position of
-    the batch, uniformly from `1..N` or in proportion to item popularity
+    With `share_negatives="batch"` one set of negatives is drawn per call
+    and shared by every position of the batch; with `"sequence"` each
+    sequence of the batch gets its own set (more distinct negatives per
+    step, `B * num_negatives` instead of `num_negatives`). Negatives are
+    drawn uniformly from `1..N` or in proportion to item popularity
     (`sampling="popularity"`, counts set with `set_item_counts`). For each
     position the candidates are `[target, negatives]` and the loss is the
     cross-entropy of the target among them.
@@ -38,6 +41,7 @@ class SampledSoftmaxLoss(RetrievalLoss):
         sampling: `"uniform"` or `"popularity"`.
         logq_correction: bool. Subtract `log q` from the candidate logits.
         remove_accidental_hits: bool. Mask negatives equal to the target.
+        share_negatives: `"batch"` or `"sequence"`.
         seed: int. Seed of the sampler.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
@@ -46,8 +50,9 @@ class SampledSoftmaxLoss(RetrievalLoss):
         targets: int tensor `(B, L)`: target item per position, `0` = none.
         embeddings: float tensor `(N + 1, d)`: the item table.
         mask: optional bool tensor `(B, L)`, and-ed with `targets != 0`.
-        negatives: optional int tensor `(num_negatives,)`: given negatives;
-            drawn with `sample_negatives` when `None`.
+        negatives: optional int tensor `(num_negatives,)` (or
+            `(B, num_negatives)` for `share_negatives="sequence"`): given
+            negatives; drawn with `sample_negatives` when `None`.
 
     Returns:
         float32 scalar: mean loss over valid positions (`0.0` if none).
@@ -83,6 +88,7 @@ class SampledSoftmaxLoss(RetrievalLoss):
         sampling: str = "uniform",
         logq_correction: bool = True,
         remove_accidental_hits: bool = True,
+        share_negatives: str = "batch",
         seed: int | None = None,
         **kwargs,
     ):
@@ -101,6 +107,12 @@ class SampledSoftmaxLoss(RetrievalLoss):
                 '`sampling` must be "uniform" or "popularity". Received: '
                 f"sampling={sampling}"
             )
+        if share_negatives not in ("batch", "sequence"):
+            raise ValueError(
+                '`share_negatives` must be "batch" or "sequence". Received: '
+                f"share_negatives={share_negatives}"
+            )
+        self.share_negatives = share_negatives
         self.num_negatives = int(num_negatives)
         self.sampling = sampling
         self.logq_correction = logq_correction
@@ -164,17 +176,26 @@ class SampledSoftmaxLoss(RetrievalLoss):
         return ops.take(self.item_log_probs, items, axis=0)
 
     def sample_negatives(self, targets: Any = None) -> Any:
-        """Draws the shared negatives: int32 `(num_negatives,)` in `1..N`."""
+        """Draws the negatives: int32 in `1..N`, `(num_negatives,)` or, per
+        sequence, `(B, num_negatives)`."""
+        rows = 1
+        if self.share_negatives == "sequence":
+            rows = ops.shape(targets)[0]
+        shape = (rows, self.num_negatives)
         if self.sampling == "uniform":
-            return self.sample_uniform((self.num_negatives,))
-        logits = ops.expand_dims(self.item_log_probs[1:], 0)
-        draws = keras.random.categorical(
-            logits,
-            self.num_negatives,
-            dtype="int32",
-            seed=self.seed_generator,
-        )
-        return ops.reshape(draws, (self.num_negatives,)) + 1
+            draws = self.sample_uniform(shape)
+        else:
+            logits = ops.expand_dims(self.item_log_probs[1:], 0)
+            draws = keras.random.categorical(
+                ops.repeat(logits, rows, axis=0),
+                self.num_negatives,
+                dtype="int32",
+                seed=self.seed_generator,
+            )
+            draws = draws + 1
+        if self.share_negatives == "batch":
+            return ops.reshape(draws, (self.num_negatives,))
+        return draws
 
     def position_losses(
         self, hidden: Any, targets: Any, embeddings: Any, negatives: Any
@@ -182,14 +203,17 @@ class SampledSoftmaxLoss(RetrievalLoss):
         positive_emb = ops.take(embeddings, targets, axis=0)
         positive = ops.sum(hidden * positive_emb, axis=-1)
         negative_emb = ops.take(embeddings, negatives, axis=0)
-        negative = ops.matmul(hidden, ops.transpose(negative_emb))
+        if len(negatives.shape) == 1:
+            negative = ops.matmul(hidden, ops.transpose(negative_emb))
+            per_row = ops.reshape(negatives, (1, 1, -1))
+        else:  # (B, K) negatives, one set per sequence
+            negative = ops.einsum("bld,bkd->blk", hidden, negative_emb)
+            per_row = ops.expand_dims(negatives, 1)
         if self.logq_correction:
             positive = positive - self.log_q(targets)
-            negative = negative - self.log_q(negatives)
+            negative = negative - self.log_q(per_row)
         if self.remove_accidental_hits:
-            hits = ops.equal(
-                ops.expand_dims(targets, -1), ops.reshape(negatives, (1, -1))
-            )
+            hits = ops.equal(ops.expand_dims(targets, -1), per_row)
             negative = ops.where(
                 hits, ops.full_like(negative, _MASKED_LOGIT), negative
             )
@@ -206,6 +230,7 @@ class SampledSoftmaxLoss(RetrievalLoss):
                 "sampling": self.sampling,
                 "logq_correction": self.logq_correction,
                 "remove_accidental_hits": self.remove_accidental_hits,
+                "share_negatives": self.share_negatives,
             }
         )
         return config

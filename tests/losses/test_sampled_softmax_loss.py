@@ -122,3 +122,32 @@ def test_bad_arguments(kwargs):
     kwargs = {"num_items": 5, **kwargs}
     with pytest.raises(ValueError, match="Received"):
         SampledSoftmaxLoss(**kwargs)
+
+
+def test_per_sequence_negatives_match_numpy():
+    hidden, targets, table = random_inputs()
+    rng = np.random.default_rng(5)
+    negatives = rng.integers(1, N + 1, size=(len(targets), 4)).astype("int32")
+    negatives[0, 0] = targets[0, -1]  # an accidental hit
+    layer = SampledSoftmaxLoss(
+        N, num_negatives=4, share_negatives="sequence", sampling="popularity"
+    )
+    counts = np.arange(N + 1, dtype="float64")
+    layer.set_item_counts(counts)
+    loss = layer(hidden, targets, table, negatives=negatives)
+    log_q = np.concatenate([[0.0], np.log(counts[1:] / counts[1:].sum())])
+    expected = []
+    for b in range(len(targets)):
+        expected.append(
+            np_sampled(
+                hidden[b : b + 1], targets[b : b + 1], table, negatives[b], log_q
+            )
+        )
+    weights = (targets != 0).sum(1)
+    np.testing.assert_allclose(
+        float(loss), np.average(expected, weights=weights), rtol=1e-5
+    )
+    drawn = layer.sample_negatives(ops.convert_to_tensor(targets))
+    assert tuple(drawn.shape) == (len(targets), 4)
+    with pytest.raises(ValueError, match="share_negatives"):
+        SampledSoftmaxLoss(N, share_negatives="user")
