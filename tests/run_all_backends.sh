@@ -3,7 +3,7 @@
 # Usage: bash tests/run_all_backends.sh [extra pytest args]
 set -u
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-python}"
+PYTHON="${PYTHON:-$(command -v python || command -v python3)}"
 status=0
 echo "=== ruff (lint + format check) ==="
 "$PYTHON" -m ruff check keras_rec_tx tests benchmarks examples || status=1
