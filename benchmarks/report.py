@@ -993,6 +993,8 @@ def make_plots(
     import matplotlib.pyplot as plt
 
     plots_dir.mkdir(parents=True, exist_ok=True)
+    for stale in plots_dir.glob("*.png"):  # only what the results support
+        stale.unlink()
     links: dict[str, list[str]] = collections.defaultdict(list)
     groups = list(GROUPS)
     run = suites.SUITES["backends"][0]
