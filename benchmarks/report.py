@@ -1214,6 +1214,7 @@ def build_report(
     lines += reproduction_section(index, presets)
     lines += study_section(index, plots)
     lines += backends_section(index)
+    lines += tagged_section(index)
     lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))
     results_dir = pathlib.Path(speed_dir).parent
     lines += time_to_quality_section(
@@ -1223,6 +1224,41 @@ def build_report(
     text = "\n".join(lines).rstrip() + "\n"
     output.write_text(text, encoding="utf-8")
     return text
+
+
+def tagged_section(index: dict[tuple, list]) -> list[str]:
+    """Runs with a tag no table above asks for (earlier configurations,
+    one-off variants): listed so that no result file goes unreported."""
+    known = {
+        (preset, group.dataset, group.protocol, tag)
+        for group in GROUPS
+        for preset, tag in group.rows
+    }
+    rows = []
+    for key, runs in sorted(index.items()):
+        preset, dataset, protocol, tag, backend = key
+        if not tag or (preset, dataset, protocol, tag) in known:
+            continue
+        s = Summary(runs)
+        notes = {r.get("note", "") for r in runs} - {""}
+        rows.append(
+            [f"`{preset}`", tag, dataset, protocol, backend, str(s.n)]
+            + [fmt_ms(*s.metric(m)) for m in ("recall@10", "ndcg@10")]
+            + ["; ".join(sorted(notes))]
+        )
+    if not rows:
+        return []
+    header = ["preset", "tag", "data", "protocol", "backend", "n"]
+    header += ["Recall@10", "NDCG@10", "note"]
+    return [
+        "## Other tagged runs",
+        "",
+        "Result files whose tag no table above uses (for example runs of "
+        "an earlier configuration of a preset).",
+        "",
+        table(header, rows),
+        "",
+    ]
 
 
 def time_to_quality_section(results: list[dict[str, Any]]) -> list[str]:
