@@ -138,10 +138,9 @@ def test_per_sequence_negatives_match_numpy():
     log_q = np.concatenate([[0.0], np.log(counts[1:] / counts[1:].sum())])
     expected = []
     for b in range(len(targets)):
+        rows = slice(b, b + 1)
         expected.append(
-            np_sampled(
-                hidden[b : b + 1], targets[b : b + 1], table, negatives[b], log_q
-            )
+            np_sampled(hidden[rows], targets[rows], table, negatives[b], log_q)
         )
     weights = (targets != 0).sum(1)
     np.testing.assert_allclose(
