@@ -92,8 +92,6 @@ def describe(name: str) -> dict[str, Any]:
         for key, value in raw.items():
             if key not in ("architecture", "training"):
                 resolved[key] = value
-        if "benchmark" not in raw:
-            resolved["benchmark"] = copy.deepcopy(resolved.get("benchmark"))
         resolved["results"] = raw.get("results", {})
     resolved["name"] = name
     return resolved

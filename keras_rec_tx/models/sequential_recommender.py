@@ -227,6 +227,10 @@ class SequentialRecommender(keras.Model):
         self.loss_layer = losses_lib.get(
             loss, num_items=self.num_items, seed=seed, **self.loss_config
         )
+        # Loss of evaluation batches (the held-out item, full catalogue).
+        self.eval_loss_layer = losses_lib.FullSoftmaxLoss(
+            num_items=self.num_items, name="eval_loss"
+        )
         self.user_norm_tracker = keras.metrics.Mean(name="user_norm")
         self.ranking_metrics = []
         for k in self.eval_ks:
@@ -438,9 +442,7 @@ class SequentialRecommender(keras.Model):
             targets = ops.cast(y, "int32")[:, None]
             hidden_used = hidden[:, -1:, :]
             user_mask = ops.ones_like(targets, dtype="bool")
-            loss = losses_lib.FullSoftmaxLoss(num_items=self.num_items)(
-                hidden_used, targets, embeddings
-            )
+            loss = self.eval_loss_layer(hidden_used, targets, embeddings)
         else:
             targets = ops.cast(y, "int32")[:, -self.max_len :]
             hidden_used = hidden
