@@ -4,15 +4,26 @@
         --data_dir=../shared/data
     KERAS_BACKEND=jax python benchmarks/run.py --suite=study --only=rope
     python benchmarks/run.py --list
+    # Two runs at a time, each pinned to its own core, one thread each:
+    KERAS_BACKEND=torch python benchmarks/run.py --suite=study --jobs=2
 
 Suites are defined in benchmarks/suites.py. Runs whose result file exists
-are skipped; results go to benchmarks/results/runs/.
+are skipped; results go to benchmarks/results/runs/. With --jobs=N > 1 every
+pending (run, seed) is its own subprocess (this script with --only and
+--seeds), at most N at once, each pinned to an equal share of the CPUs with
+its math libraries limited to that many threads; logs go to --jobs_log_dir.
+On a small CPU, one thread per run and one run per core trains more runs
+per hour than one run using every core (small models do not scale across
+cores).
 """
 
 from __future__ import annotations
 
+import os
 import pathlib
+import subprocess
 import sys
+import time
 
 from absl import app, flags
 
@@ -38,6 +49,113 @@ flags.DEFINE_string(
 flags.DEFINE_bool("list", False, "List suites and runs, then exit.")
 flags.DEFINE_bool("dry_run", False, "Print what would run.")
 flags.DEFINE_integer("verbose", 2, "Keras fit verbosity.")
+flags.DEFINE_integer(
+    "jobs", 1, "Runs at once, each in its own pinned subprocess.", lower_bound=1
+)
+flags.DEFINE_string(
+    "jobs_log_dir",
+    str(pathlib.Path(__file__).resolve().parent / "scratch" / "logs"),
+    "Where the subprocess logs of --jobs > 1 go.",
+)
+
+
+def pending_runs(
+    runs: list, seeds: list[int] | None, results_dir: str
+) -> list[tuple]:
+    """(run, seed) pairs whose result file does not exist yet."""
+    from keras_rec_tx import benchmark
+
+    todo = []
+    for run in runs:
+        for seed in seeds if seeds is not None else run.seeds:
+            path = benchmark.result_path(
+                results_dir,
+                run.preset,
+                run.dataset,
+                run.protocol,
+                seed,
+                run.tag,
+            )
+            if not path.exists():
+                todo.append((run, seed))
+    return todo
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """Environment limiting numpy / torch / TF / XLA to `threads` threads."""
+    env = dict(os.environ)
+    env["OMP_NUM_THREADS"] = str(threads)
+    env["MKL_NUM_THREADS"] = str(threads)
+    env["TF_NUM_INTRAOP_THREADS"] = str(threads)
+    env["TF_NUM_INTEROP_THREADS"] = "1"
+    if threads == 1:
+        env["XLA_FLAGS"] = (
+            env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false"
+        ).strip()
+    return env
+
+
+def cpu_slices(jobs: int) -> list[list[int]]:
+    """Splits this process's CPUs into `jobs` equal, disjoint slices."""
+    if hasattr(os, "sched_getaffinity"):
+        cpus = sorted(os.sched_getaffinity(0))
+    else:  # macOS, Windows: no pinning, slices only size the thread pools
+        cpus = list(range(os.cpu_count() or 1))
+    if jobs > len(cpus):
+        raise app.UsageError(
+            f"--jobs={jobs} is more than the {len(cpus)} CPUs available."
+        )
+    size = len(cpus) // jobs
+    return [cpus[i * size : (i + 1) * size] for i in range(jobs)]
+
+
+def run_parallel(todo: list[tuple]) -> None:
+    """Runs each (run, seed) as a pinned subprocess, FLAGS.jobs at a time."""
+    slices = cpu_slices(FLAGS.jobs)
+    log_dir = pathlib.Path(FLAGS.jobs_log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    free = list(range(FLAGS.jobs))
+    running = {}
+    failed = []
+    while todo or running:
+        while todo and free:
+            run, seed = todo.pop(0)
+            slot = free.pop(0)
+            cpus = slices[slot]
+            command = [
+                sys.executable,
+                __file__,
+                f"--suite={FLAGS.suite}",
+                f"--only={run.name}",
+                f"--seeds={seed}",
+                f"--data_dir={FLAGS.data_dir}",
+                f"--results_dir={FLAGS.results_dir}",
+                f"--verbose={FLAGS.verbose}",
+            ]
+            log = log_dir / f"{FLAGS.suite}__{run.name}__seed{seed}.log"
+            proc = subprocess.Popen(
+                command,
+                env=thread_env(len(cpus)),
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
+                preexec_fn=(
+                    (lambda cpus=cpus: os.sched_setaffinity(0, cpus))
+                    if hasattr(os, "sched_setaffinity")
+                    else None
+                ),
+            )
+            running[proc] = (slot, run.name, seed, log)
+            print(f"started: {run.name} seed {seed} on CPUs {cpus}: {log}")
+        time.sleep(5)
+        for proc in [p for p in running if p.poll() is not None]:
+            slot, name, seed, log = running.pop(proc)
+            free.append(slot)
+            status = "done" if proc.returncode == 0 else "FAILED"
+            if proc.returncode:
+                failed.append(f"{name} seed {seed} ({log})")
+            print(f"{status}: {name} seed {seed}", flush=True)
+    if failed:
+        raise SystemExit("Failed runs: " + "; ".join(failed))
 
 
 def main(argv: list[str]) -> None:
@@ -60,9 +178,13 @@ def main(argv: list[str]) -> None:
         for r in suites.SUITES[FLAGS.suite]
         if not FLAGS.only or r.name in FLAGS.only
     ]
+    seed_list = [int(s) for s in FLAGS.seeds] if FLAGS.seeds else None
+    if FLAGS.jobs > 1 and not FLAGS.dry_run:
+        run_parallel(pending_runs(runs, seed_list, FLAGS.results_dir))
+        return
     cache = {}
     for run in runs:
-        seeds = [int(s) for s in FLAGS.seeds] if FLAGS.seeds else run.seeds
+        seeds = seed_list if seed_list is not None else run.seeds
         for seed in seeds:
             if FLAGS.dry_run:
                 print(run.name, seed, run.describe())

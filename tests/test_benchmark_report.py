@@ -286,3 +286,21 @@ def test_zoo_results_update(dirs):
     assert results["command"] == "fake fixture"
     # Idempotent: a second pass changes nothing.
     assert report.update_zoo(zoo, report.index_runs(runs)) == []
+
+
+def test_beat_section_ranks_presets_and_needs_three_seeds(dirs):
+    text = _build(dirs)
+    beauty = _section(text, "### s3rec-amazon-beauty, full-loo")
+    rows = [line for line in beauty.splitlines() if line.startswith("| `")]
+    # Best mean NDCG@10 first: rope 0.061 > rope_learned 0.053 > 0.052.
+    assert [row.split("`")[1] for row in rows] == [
+        "rope",
+        "rope_learned",
+        "sasrec_plus",
+    ]
+    assert rows[0].endswith("| **yes** |")  # 3 seeds, 0.061 >= 0.056
+    assert "no (n < 3)" in rows[1]
+    assert rows[2].endswith("| no |")  # 3 seeds, 0.052 < 0.056
+    games = _section(text, "### sasrec-amazon-games, sampled-100")
+    assert "recall@10 ≥ 0.7632, ndcg@10 ≥ 0.5521" in games
+    assert "no result files yet" in games

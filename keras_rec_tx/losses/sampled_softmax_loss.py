@@ -21,7 +21,10 @@ class SampledSoftmaxLoss(RetrievalLoss):
     With `share_negatives="batch"` one set of negatives is drawn per call
     and shared by every position of the batch; with `"sequence"` each
     sequence of the batch gets its own set (more distinct negatives per
-    step, `B * num_negatives` instead of `num_negatives`). Negatives are
+    step, `B * num_negatives` instead of `num_negatives`); with
+    `"position"` every position gets its own set (`B * L * num_negatives`
+    negatives, the most memory: `B * L * num_negatives * d` floats are
+    gathered per step). Negatives are
     drawn uniformly from `1..N` or in proportion to item popularity
     (`sampling="popularity"`, counts set with `set_item_counts`). For each
     position the candidates are `[target, negatives]` and the loss is the
@@ -41,7 +44,7 @@ class SampledSoftmaxLoss(RetrievalLoss):
         sampling: `"uniform"` or `"popularity"`.
         logq_correction: bool. Subtract `log q` from the candidate logits.
         remove_accidental_hits: bool. Mask negatives equal to the target.
-        share_negatives: `"batch"` or `"sequence"`.
+        share_negatives: `"batch"`, `"sequence"` or `"position"`.
         seed: int. Seed of the sampler.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
@@ -51,8 +54,9 @@ class SampledSoftmaxLoss(RetrievalLoss):
         embeddings: float tensor `(N + 1, d)`: the item table.
         mask: optional bool tensor `(B, L)`, and-ed with `targets != 0`.
         negatives: optional int tensor `(num_negatives,)` (or
-            `(B, num_negatives)` for `share_negatives="sequence"`): given
-            negatives; drawn with `sample_negatives` when `None`.
+            `(B, num_negatives)` for `share_negatives="sequence"`,
+            `(B, L, num_negatives)` for `"position"`): given negatives;
+            drawn with `sample_negatives` when `None`.
 
     Returns:
         float32 scalar: mean loss over valid positions (`0.0` if none).
@@ -107,9 +111,10 @@ class SampledSoftmaxLoss(RetrievalLoss):
                 '`sampling` must be "uniform" or "popularity". Received: '
                 f"sampling={sampling}"
             )
-        if share_negatives not in ("batch", "sequence"):
+        if share_negatives not in ("batch", "sequence", "position"):
             raise ValueError(
-                '`share_negatives` must be "batch" or "sequence". Received: '
+                '`share_negatives` must be "batch", "sequence" or "position". '
+                "Received: "
                 f"share_negatives={share_negatives}"
             )
         self.share_negatives = share_negatives
@@ -176,11 +181,15 @@ class SampledSoftmaxLoss(RetrievalLoss):
         return ops.take(self.item_log_probs, items, axis=0)
 
     def sample_negatives(self, targets: Any = None) -> Any:
-        """Draws the negatives: int32 in `1..N`, `(num_negatives,)` or, per
-        sequence, `(B, num_negatives)`."""
+        """Draws the negatives: int32 in `1..N`, `(num_negatives,)`, per
+        sequence `(B, num_negatives)` or per position
+        `(B, L, num_negatives)`."""
         rows = 1
         if self.share_negatives == "sequence":
             rows = ops.shape(targets)[0]
+        elif self.share_negatives == "position":
+            batch, length = ops.shape(targets)[0], ops.shape(targets)[1]
+            rows = batch * length
         shape = (rows, self.num_negatives)
         if self.sampling == "uniform":
             draws = self.sample_uniform(shape)
@@ -195,6 +204,8 @@ class SampledSoftmaxLoss(RetrievalLoss):
             draws = draws + 1
         if self.share_negatives == "batch":
             return ops.reshape(draws, (self.num_negatives,))
+        if self.share_negatives == "position":
+            return ops.reshape(draws, (batch, length, self.num_negatives))
         return draws
 
     def position_losses(
@@ -206,9 +217,12 @@ class SampledSoftmaxLoss(RetrievalLoss):
         if len(negatives.shape) == 1:
             negative = ops.matmul(hidden, ops.transpose(negative_emb))
             per_row = ops.reshape(negatives, (1, 1, -1))
-        else:  # (B, K) negatives, one set per sequence
+        elif len(negatives.shape) == 2:  # (B, K): one set per sequence
             negative = ops.einsum("bld,bkd->blk", hidden, negative_emb)
             per_row = ops.expand_dims(negatives, 1)
+        else:  # (B, L, K): one set per position
+            negative = ops.einsum("bld,blkd->blk", hidden, negative_emb)
+            per_row = negatives
         if self.logq_correction:
             positive = positive - self.log_q(targets)
             negative = negative - self.log_q(per_row)

@@ -150,3 +150,26 @@ def test_per_sequence_negatives_match_numpy():
     assert tuple(drawn.shape) == (len(targets), 4)
     with pytest.raises(ValueError, match="share_negatives"):
         SampledSoftmaxLoss(N, share_negatives="user")
+
+
+def test_per_position_negatives_match_numpy():
+    hidden, targets, table = random_inputs(seed=6)
+    rng = np.random.default_rng(6)
+    shape = (*targets.shape, 3)
+    negatives = rng.integers(1, N + 1, size=shape).astype("int32")
+    negatives[0, -1, 1] = targets[0, -1]  # an accidental hit
+    layer = SampledSoftmaxLoss(N, num_negatives=3, share_negatives="position")
+    loss = layer(hidden, targets, table, negatives=negatives)
+    positive = (hidden * table[targets]).sum(-1)
+    negative = np.einsum("bld,blkd->blk", hidden, table[negatives])
+    negative = np.where(targets[..., None] == negatives, -1e9, negative)
+    logits = np.concatenate([positive[..., None], negative], -1)
+    expected = masked_mean(logsumexp(logits) - positive, targets != 0)
+    np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
+    drawn = ops.convert_to_numpy(
+        layer.sample_negatives(ops.convert_to_tensor(targets))
+    )
+    assert drawn.shape == shape
+    assert drawn.min() >= 1 and drawn.max() <= N
+    # Positions draw different sets.
+    assert len({tuple(row) for row in drawn.reshape(-1, 3)}) > 1

@@ -1,0 +1,67 @@
+"""benchmarks/run.py: resumable runs, and --jobs=2 in pinned subprocesses."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import keras
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RUN = ROOT / "benchmarks" / "run.py"
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "torch",
+    reason="Spawns training subprocesses: run in one backend pass only.",
+)
+
+
+def run_suite(tmp_path, *flags):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, str(RUN), "--suite=smoke", "--verbose=0"]
+        + [
+            f"--results_dir={tmp_path / 'runs'}",
+            f"--jobs_log_dir={tmp_path}/logs",
+        ]
+        + list(flags),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_parallel_jobs_write_one_file_per_seed_and_resume(tmp_path):
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs 2 CPUs")
+    done = run_suite(tmp_path, "--jobs=2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    files = sorted((tmp_path / "runs").glob("*.json"))
+    assert [f.name.split("__")[-1] for f in files] == [
+        "seed0.json",
+        "seed1.json",
+    ]
+    for seed, path in enumerate(files):
+        result = json.loads(path.read_text())
+        assert result["seed"] == seed
+        assert result["backend"] == "torch"
+        assert 0.0 <= result["test"]["ndcg@10"] <= 1.0
+        assert f"--seeds={seed}" in result["command"]
+    logs = sorted(p.name for p in (tmp_path / "logs").iterdir())
+    assert logs == ["smoke__smoke__seed0.log", "smoke__smoke__seed1.log"]
+    # Finished runs are skipped: nothing is started again.
+    again = run_suite(tmp_path, "--jobs=2")
+    assert again.returncode == 0
+    assert "started" not in again.stdout
+    assert [p.stat().st_mtime for p in files] == [
+        p.stat().st_mtime for p in sorted((tmp_path / "runs").glob("*.json"))
+    ]
+
+
+def test_too_many_jobs_is_a_clear_error(tmp_path):
+    done = run_suite(tmp_path, "--jobs=4096")
+    assert done.returncode != 0
+    assert "--jobs=4096 is more than" in done.stderr
