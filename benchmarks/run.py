@@ -49,6 +49,12 @@ flags.DEFINE_string(
 flags.DEFINE_bool("list", False, "List suites and runs, then exit.")
 flags.DEFINE_bool("dry_run", False, "Print what would run.")
 flags.DEFINE_integer("verbose", 2, "Keras fit verbosity.")
+flags.DEFINE_float(
+    "time_limit_s",
+    None,
+    "Stop each run's training after this many wall seconds (best weights "
+    "kept; the result file says so). For lent machines with a budget.",
+)
 flags.DEFINE_integer(
     "jobs", 1, "Runs at once, each in its own pinned subprocess.", lower_bound=1
 )
@@ -132,6 +138,8 @@ def run_parallel(todo: list[tuple]) -> None:
                 f"--results_dir={FLAGS.results_dir}",
                 f"--verbose={FLAGS.verbose}",
             ]
+            if FLAGS.time_limit_s:
+                command.append(f"--time_limit_s={FLAGS.time_limit_s}")
             log = log_dir / f"{FLAGS.suite}__{run.name}__seed{seed}.log"
             proc = subprocess.Popen(
                 command,
@@ -204,6 +212,7 @@ def main(argv: list[str]) -> None:
                 training_overrides=run.training_overrides,
                 epochs=run.epochs,
                 patience=run.patience,
+                time_limit_s=FLAGS.time_limit_s,
                 results_dir=FLAGS.results_dir,
                 verbose=FLAGS.verbose,
             )

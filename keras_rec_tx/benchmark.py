@@ -64,6 +64,7 @@ def run_one(
     training_overrides: dict[str, Any] | None = None,
     epochs: int | None = None,
     patience: int | None = None,
+    time_limit_s: float | None = None,
     verbose: int = 0,
 ) -> pathlib.Path:
     """Runs one benchmark unless its result file exists; returns the path."""
@@ -84,6 +85,7 @@ def run_one(
         patience=patience,
         overrides=overrides,
         training_overrides=training_overrides,
+        time_limit_s=time_limit_s,
         verbose=verbose,
     )
     result.update(

@@ -68,6 +68,25 @@ class EpochLog(keras.callbacks.Callback):
         self.rows.append(row)
 
 
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training at the end of the first epoch past `seconds` of
+    wall time (training and validation); the best weights are still
+    restored by early stopping."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.reached = False
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if time.perf_counter() - self._start > self.seconds:
+            self.reached = True
+            self.model.stop_training = True
+
+
 def run(
     preset: str,
     data: Any,
@@ -81,9 +100,14 @@ def run(
     validate_every: int | None = None,
     overrides: dict[str, Any] | None = None,
     training_overrides: dict[str, Any] | None = None,
+    time_limit_s: float | None = None,
     verbose: int = 0,
 ) -> tuple[dict[str, Any], Any]:
     """Trains `preset` on `data` (an `Interactions`) and evaluates it.
+
+    `time_limit_s` caps the training wall time (checked after each epoch;
+    the result says whether the cap stopped training), for benchmarks on
+    a lent machine with a fixed budget.
 
     Returns `(result, model)`: `result` is a JSON-ready dict with the
     config, per-epoch history, best epoch, test metrics, training time,
@@ -125,6 +149,7 @@ def run(
     model = zoo.get(preset, compile=False, **arch)
     model.compile(optimizer=zoo.make_optimizer(training, len(train_batches)))
     log = EpochLog()
+    limit = TimeLimit(time_limit_s) if time_limit_s else None
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_ndcg@10",
         mode="max",
@@ -136,7 +161,7 @@ def run(
         validation_data=valid_batches,
         validation_freq=validate_every,
         epochs=epochs,
-        callbacks=[log, stopper],
+        callbacks=[log, stopper] + ([limit] if limit else []),
         verbose=verbose,
     )
     test_metrics = model.evaluate(test_batches, return_dict=True, verbose=0)
@@ -153,6 +178,8 @@ def run(
         "training": training,
         "num_params": int(model.count_params()),
         "epochs_run": epochs_run,
+        "time_limit_s": time_limit_s,
+        "stopped_by_time_limit": bool(limit and limit.reached),
         "best_epoch": best.get("epoch"),
         "best_val_ndcg@10": best.get("val_ndcg@10"),
         "history": log.rows,
@@ -189,4 +216,33 @@ def machine() -> dict[str, Any]:
         info[backend] = lib.__version__
     except (ImportError, KeyError):
         pass
+    accelerator = accelerator_name()
+    if accelerator:
+        info["accelerator"] = accelerator
     return info
+
+
+def accelerator_name() -> str | None:
+    """Name of the GPU/TPU the backend computes on; None on a CPU."""
+    backend = keras.backend.backend()
+    try:
+        if backend == "jax":
+            import jax
+
+            device = jax.devices()[0]
+            return None if device.platform == "cpu" else device.device_kind
+        if backend == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return torch.cuda.get_device_name(0)
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                details = tf.config.experimental.get_device_details(gpus[0])
+                return details.get("device_name", gpus[0].name)
+    except Exception:  # a broken driver must not lose a finished run
+        return None
+    return None

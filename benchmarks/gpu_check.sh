@@ -1,0 +1,61 @@
+#!/bin/bash
+# The prepared GPU check, one command on a lent GPU machine:
+#   1. benchmarks/gpu_throughput.py alone on the card (tokens/s, MFU);
+#   2. the "gpu" suite of benchmarks/run.py, JOBS runs at once on the same
+#      card, each training at most LIMIT seconds (time_limit_s).
+# Everything it writes goes to $OUT (the device tool brings it back):
+# nvidia_smi.txt, probe.txt, throughput.log, the throughput JSON,
+# suite.log and gpu_runs.tgz (result files + one log per run).
+#
+# Needs keras and its pure-Python dependencies importable (the lent
+# machine has none: carry wheels in .whl/, installed here into /tmp/site)
+# and the data under DATA_DIR (default .devdata, a link to ../shared/data
+# whose files are carried by path; nothing is committed).
+#
+#   OUT=/tmp/out SUITE=smoke JOBS=2 LIMIT=5 THROUGHPUT_FLAGS=--smoke \
+#       WHEELS=none bash benchmarks/gpu_check.sh   # CPU dry run
+set -u
+OUT=${OUT:-/tmp/gpu_check_out}
+SUITE=${SUITE:-gpu}
+JOBS=${JOBS:-12}
+LIMIT=${LIMIT:-330}
+DATA_DIR=${DATA_DIR:-.devdata}
+THROUGHPUT_FLAGS=${THROUGHPUT_FLAGS:-}
+WHEELS=${WHEELS:-.whl}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
+if ls "$WHEELS"/*.whl >/dev/null 2>&1; then
+  python3 -m pip install -q --no-index --no-deps --no-compile \
+    --no-cache-dir --upgrade --target /tmp/site "$WHEELS"/*.whl || exit 1
+  export PYTHONPATH=/tmp/site
+fi
+export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD"
+PY=${PY:-python3}
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv \
+  >"$OUT/nvidia_smi.txt" 2>&1 || echo "no nvidia-smi" >"$OUT/nvidia_smi.txt"
+
+# JAX compiles each step once; fall back to torch if JAX cannot run keras.
+export KERAS_BACKEND=jax
+if ! "$PY" -c "import keras, jax; print(jax.devices()); \
+print(keras.ops.sum(keras.ops.ones((4, 4))))" >"$OUT/probe.txt" 2>&1; then
+  export KERAS_BACKEND=torch
+  "$PY" -c "import keras, torch; print(torch.cuda.is_available())" \
+    >>"$OUT/probe.txt" 2>&1
+fi
+echo "backend: $KERAS_BACKEND" >>"$OUT/probe.txt"
+
+start=$(date +%s)
+# shellcheck disable=SC2086
+timeout 120 "$PY" benchmarks/gpu_throughput.py $THROUGHPUT_FLAGS \
+  >"$OUT/throughput.log" 2>&1
+cp benchmarks/results/gpu/*.json "$OUT/" 2>/dev/null
+echo "throughput: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
+
+timeout $((LIMIT + 110)) "$PY" benchmarks/run.py --suite="$SUITE" \
+  --jobs="$JOBS" --time_limit_s="$LIMIT" --data_dir="$DATA_DIR" \
+  --results_dir=/tmp/gpu_runs --jobs_log_dir=/tmp/gpu_logs \
+  >"$OUT/suite.log" 2>&1
+echo "suite: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
+tar czf "$OUT/gpu_runs.tgz" -C /tmp gpu_runs gpu_logs 2>>"$OUT/probe.txt"
+ls /tmp/gpu_runs >>"$OUT/probe.txt" 2>&1
+exit 0

@@ -1,0 +1,43 @@
+"""keras_rec_tx.experiment.run: the routine behind every benchmark."""
+
+import keras
+import pytest
+
+from keras_rec_tx import datasets, experiment
+
+TINY = {"d_model": 8, "d_ff": 16, "max_len": 10}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return datasets.synthetic(num_users=120, num_items=30, seed=0)
+
+
+def test_result_records_run(data):
+    result, model = experiment.run(
+        "sasrec_plus", data, epochs=2, seed=3, overrides=TINY
+    )
+    assert result["epochs_run"] == 2
+    assert [row["epoch"] for row in result["history"]] == [1, 2]
+    assert result["best_epoch"] in (1, 2)
+    assert result["seed"] == 3
+    assert result["backend"] == keras.backend.backend()
+    assert result["stopped_by_time_limit"] is False
+    assert 0.0 <= result["test"]["ndcg@10"] <= result["test"]["recall@10"]
+    assert result["real_tokens_per_second"] > 0
+    assert model.count_params() == result["num_params"]
+
+
+def test_time_limit_stops_after_first_epoch(data):
+    result, _ = experiment.run(
+        "sasrec_plus", data, epochs=50, time_limit_s=1e-6, overrides=TINY
+    )
+    assert result["epochs_run"] == 1
+    assert result["stopped_by_time_limit"] is True
+    assert result["time_limit_s"] == 1e-6
+    assert "ndcg@10" in result["test"]
+
+
+def test_unknown_protocol(data):
+    with pytest.raises(ValueError, match="protocol"):
+        experiment.run("sasrec_plus", data, protocol="sampled-50")
