@@ -22,6 +22,8 @@ LIMIT=${LIMIT:-330}
 DATA_DIR=${DATA_DIR:-.devdata}
 THROUGHPUT_FLAGS=${THROUGHPUT_FLAGS:-}
 WHEELS=${WHEELS:-.whl}
+THROUGHPUT=${THROUGHPUT:-1}  # 0: skip step 1
+ONLY=${ONLY:-}               # run names of the suite, comma-separated
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 if ls "$WHEELS"/*.whl >/dev/null 2>&1; then
@@ -45,15 +47,18 @@ fi
 echo "backend: $KERAS_BACKEND" >>"$OUT/probe.txt"
 
 start=$(date +%s)
-# shellcheck disable=SC2086
-timeout 120 "$PY" benchmarks/gpu_throughput.py $THROUGHPUT_FLAGS \
-  >"$OUT/throughput.log" 2>&1
-cp benchmarks/results/gpu/*.json "$OUT/" 2>/dev/null
-echo "throughput: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
+if [ "$THROUGHPUT" = 1 ]; then
+  # shellcheck disable=SC2086
+  timeout 120 "$PY" benchmarks/gpu_throughput.py $THROUGHPUT_FLAGS \
+    >"$OUT/throughput.log" 2>&1
+  cp benchmarks/results/gpu/*.json "$OUT/" 2>/dev/null
+  echo "throughput: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
+fi
 
 timeout $((LIMIT + 110)) "$PY" benchmarks/run.py --suite="$SUITE" \
   --jobs="$JOBS" --time_limit_s="$LIMIT" --data_dir="$DATA_DIR" \
   --results_dir=/tmp/gpu_runs --jobs_log_dir=/tmp/gpu_logs \
+  ${ONLY:+--only="$ONLY"} \
   >"$OUT/suite.log" 2>&1
 echo "suite: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
 tar czf "$OUT/gpu_runs.tgz" -C /tmp gpu_runs gpu_logs 2>>"$OUT/probe.txt"

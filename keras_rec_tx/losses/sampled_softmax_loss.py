@@ -213,7 +213,8 @@ class SampledSoftmaxLoss(RetrievalLoss):
     ) -> Any:
         positive_emb = ops.take(embeddings, targets, axis=0)
         positive = ops.sum(hidden * positive_emb, axis=-1)
-        negative_emb = ops.take(embeddings, negatives, axis=0)
+        if len(negatives.shape) < 3:
+            negative_emb = ops.take(embeddings, negatives, axis=0)
         if len(negatives.shape) == 1:
             negative = ops.matmul(hidden, ops.transpose(negative_emb))
             per_row = ops.reshape(negatives, (1, 1, -1))
@@ -221,7 +222,7 @@ class SampledSoftmaxLoss(RetrievalLoss):
             negative = ops.einsum("bld,bkd->blk", hidden, negative_emb)
             per_row = ops.expand_dims(negatives, 1)
         else:  # (B, L, K): one set per position
-            negative = ops.einsum("bld,blkd->blk", hidden, negative_emb)
+            negative = self.per_position_logits(hidden, embeddings, negatives)
             per_row = negatives
         if self.logq_correction:
             positive = positive - self.log_q(targets)
@@ -235,6 +236,30 @@ class SampledSoftmaxLoss(RetrievalLoss):
             [ops.expand_dims(positive, -1), negative], axis=-1
         )
         return ops.logsumexp(logits, axis=-1) - positive
+
+    def per_position_logits(
+        self,
+        hidden: Any,
+        embeddings: Any,
+        negatives: Any,
+        dense: bool | None = None,
+    ) -> Any:
+        """Logits `(B, L, K)` of per-position negatives `(B, L, K)`.
+
+        Two equal computations: gathering `B * L * K` embedding rows, or
+        (`dense`) scoring the whole catalogue with one matmul and picking
+        the K columns of each position. By default the one that holds
+        fewer floats: dense when `N + 1 <= K * d` (small catalogues; the
+        gather's backward pass is a scatter-add of `B * L * K` rows, slow
+        on GPUs).
+        """
+        if dense is None:
+            dense = embeddings.shape[0] <= self.num_negatives * hidden.shape[-1]
+        if dense:
+            every_item = ops.matmul(hidden, ops.transpose(embeddings))
+            return ops.take_along_axis(every_item, negatives, axis=-1)
+        negative_emb = ops.take(embeddings, negatives, axis=0)
+        return ops.einsum("bld,blkd->blk", hidden, negative_emb)
 
     def get_config(self) -> dict:
         config = super().get_config()

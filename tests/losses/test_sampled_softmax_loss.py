@@ -173,3 +173,21 @@ def test_per_position_negatives_match_numpy():
     assert drawn.min() >= 1 and drawn.max() <= N
     # Positions draw different sets.
     assert len({tuple(row) for row in drawn.reshape(-1, 3)}) > 1
+
+
+def test_per_position_dense_and_gather_paths_agree():
+    hidden, targets, table = random_inputs(seed=7)
+    rng = np.random.default_rng(7)
+    negatives = rng.integers(1, N + 1, size=(*targets.shape, 4))
+    layer = SampledSoftmaxLoss(N, num_negatives=4, share_negatives="position")
+    args = [ops.convert_to_tensor(a) for a in (hidden, table)]
+    negatives = ops.convert_to_tensor(negatives.astype("int32"))
+    dense = layer.per_position_logits(args[0], args[1], negatives, dense=True)
+    gather = layer.per_position_logits(args[0], args[1], negatives, dense=False)
+    expected = np.einsum(
+        "bld,blkd->blk", hidden, table[ops.convert_to_numpy(negatives)]
+    )
+    np.testing.assert_allclose(ops.convert_to_numpy(dense), expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(gather), expected, rtol=1e-5
+    )
