@@ -1314,6 +1314,19 @@ def tagged_section(index: dict[tuple, list]) -> list[str]:
             continue
         s = Summary(runs)
         notes = {r.get("note", "") for r in runs} - {""}
+        notes |= {
+            f"on {r['machine']['accelerator']}"
+            for r in runs
+            if r.get("machine", {}).get("accelerator")
+        }
+        limited = [r for r in runs if r.get("stopped_by_time_limit")]
+        if limited:
+            epochs = ", ".join(str(r.get("epochs_run")) for r in limited)
+            notes.add(
+                f"{len(limited)} of {len(runs)} stopped by the time limit "
+                f"({limited[0].get('time_limit_s'):g} s) after {epochs} "
+                "epochs: partial training"
+            )
         rows.append(
             [f"`{preset}`", tag, dataset, protocol, backend, str(s.n)]
             + [fmt_ms(*s.metric(m)) for m in ("recall@10", "ndcg@10")]
