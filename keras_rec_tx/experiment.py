@@ -216,6 +216,15 @@ def machine() -> dict[str, Any]:
         info[backend] = lib.__version__
     except (ImportError, KeyError):
         pass
+    if hasattr(os, "sched_getaffinity"):  # CPUs this process may use
+        info["cpus_available"] = len(os.sched_getaffinity(0))
+    threads = {
+        k: os.environ[k]
+        for k in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "XLA_FLAGS")
+        if k in os.environ
+    }
+    if threads:
+        info["threads"] = threads
     accelerator = accelerator_name()
     if accelerator:
         info["accelerator"] = accelerator

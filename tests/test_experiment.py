@@ -1,5 +1,7 @@
 """keras_rec_tx.experiment.run: the routine behind every benchmark."""
 
+import os
+
 import keras
 import pytest
 
@@ -26,6 +28,8 @@ def test_result_records_run(data):
     assert 0.0 <= result["test"]["ndcg@10"] <= result["test"]["recall@10"]
     assert result["real_tokens_per_second"] > 0
     assert model.count_params() == result["num_params"]
+    if hasattr(os, "sched_getaffinity"):
+        assert result["machine"]["cpus_available"] >= 1
 
 
 def test_time_limit_stops_after_first_epoch(data):
