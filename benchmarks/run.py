@@ -5,7 +5,7 @@
     KERAS_BACKEND=jax python benchmarks/run.py --suite=study --only=rope
     python benchmarks/run.py --list
     # Two runs at a time, each pinned to its own core, one thread each:
-    KERAS_BACKEND=torch python benchmarks/run.py --suite=study --jobs=2
+    KERAS_BACKEND=jax python benchmarks/run.py --suite=study --jobs=2
 
 Suites are defined in benchmarks/suites.py. Runs whose result file exists
 are skipped; results go to benchmarks/results/runs/. With --jobs=N > 1 every
@@ -141,10 +141,11 @@ def run_parallel(todo: list[tuple]) -> None:
             if FLAGS.time_limit_s:
                 command.append(f"--time_limit_s={FLAGS.time_limit_s}")
             log = log_dir / f"{FLAGS.suite}__{run.name}__seed{seed}.log"
+            log_file = log.open("w")
             proc = subprocess.Popen(
                 command,
                 env=thread_env(len(cpus)),
-                stdout=log.open("w"),
+                stdout=log_file,
                 stderr=subprocess.STDOUT,
                 preexec_fn=(
                     (lambda cpus=cpus: os.sched_setaffinity(0, cpus))
@@ -152,11 +153,12 @@ def run_parallel(todo: list[tuple]) -> None:
                     else None
                 ),
             )
-            running[proc] = (slot, run.name, seed, log)
+            running[proc] = (slot, run.name, seed, log, log_file)
             print(f"started: {run.name} seed {seed} on CPUs {cpus}: {log}")
         time.sleep(5)
         for proc in [p for p in running if p.poll() is not None]:
-            slot, name, seed, log = running.pop(proc)
+            slot, name, seed, log, log_file = running.pop(proc)
+            log_file.close()
             free.append(slot)
             status = "done" if proc.returncode == 0 else "FAILED"
             if proc.returncode:

@@ -23,8 +23,8 @@ class SampledSoftmaxLoss(RetrievalLoss):
     sequence of the batch gets its own set (more distinct negatives per
     step, `B * num_negatives` instead of `num_negatives`); with
     `"position"` every position gets its own set (`B * L * num_negatives`
-    negatives, the most memory: `B * L * num_negatives * d` floats are
-    gathered per step). Negatives are
+    negatives; see `per_position_logits` for how they are scored).
+    Negatives are
     drawn uniformly from `1..N` or in proportion to item popularity
     (`sampling="popularity"`, counts set with `set_item_counts`). For each
     position the candidates are `[target, negatives]` and the loss is the
