@@ -530,7 +530,7 @@ def reproduction_section(
             for k in sorted(index)
             if k[:4] == (run.preset, run.dataset, run.protocol, run.tag)
         ]
-        prefix = [f"`{run.preset}`", run.dataset, run.protocol]
+        prefix = [_label(run.preset, run.tag), run.dataset, run.protocol]
         if not backends:
             lines.append(
                 prefix
@@ -546,7 +546,7 @@ def reproduction_section(
             used += s.runs
             hr, ndcg = s.metric("recall@10")[0], s.metric("ndcg@10")[0]
             full = run.protocol == "full-loo"
-            cells = prefix + [backend, str(s.n)]
+            cells = prefix + [_backend_on(backend, s.runs), str(s.n)]
             cells += _metric_cells(s, ["recall@10", "ndcg@10"])
             cells += (
                 _metric_cells(s, ["recall@50", "mrr"])
@@ -565,8 +565,22 @@ def reproduction_section(
             ]
             cells.append(tolerance_verdict(tol, hr, ndcg, a_hr, a_ndcg))
             lines.append(cells)
-    out += [table(header, lines), "", source_note(used, "reproduce"), ""]
+    out += [table(header, lines), ""]
+    out += [
+        f"- {_label(run.preset, run.tag)}: {run.describe()}"
+        for run in suites.SUITES["reproduce"]
+        if run.tag
+    ]
+    out += ["", source_note(used, "reproduce"), ""]
     return out
+
+
+def _backend_on(backend: str, runs: list[dict]) -> str:
+    """The backend, and the accelerator the runs trained on, if any."""
+    cards = sorted(
+        {r.get("machine", {}).get("accelerator") or "CPU" for r in runs}
+    )
+    return backend if cards == ["CPU"] else f"{backend} on {', '.join(cards)}"
 
 
 # Section 2 of the benchmark issue: targets for the best preset, judged on
@@ -1306,6 +1320,9 @@ def tagged_section(index: dict[tuple, list]) -> list[str]:
         (preset, group.dataset, group.protocol, tag)
         for group in GROUPS
         for preset, tag in group.rows
+    } | {
+        (run.preset, run.dataset, run.protocol, run.tag)
+        for run in suites.SUITES["reproduce"]
     }
     rows = []
     for key, runs in sorted(index.items()):

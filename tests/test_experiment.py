@@ -45,3 +45,19 @@ def test_time_limit_stops_after_first_epoch(data):
 def test_unknown_protocol(data):
     with pytest.raises(ValueError, match="protocol"):
         experiment.run("sasrec_plus", data, protocol="sampled-50")
+
+
+def test_training_overrides_reach_batches_and_model(data):
+    result, model = experiment.run(
+        "sasrec",
+        data,
+        epochs=1,
+        patience=7,
+        overrides={**TINY, "norm_position": "sasrec"},
+        training_overrides={"bucketing": False},
+    )
+    assert result["training"]["bucketing"] is False
+    assert result["training"]["early_stopping_patience"] == 7
+    assert result["architecture"]["norm_position"] == "sasrec"
+    assert model.blocks[0].norm_position == "sasrec"
+    assert 0.0 <= result["test"]["ndcg@10"] <= 1.0

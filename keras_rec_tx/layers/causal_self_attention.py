@@ -43,6 +43,9 @@ class CausalSelfAttention(keras.layers.Layer):
         positions: optional int or float tensor `(batch, seq)` of positions
             for RoPE (defaults to `0 .. seq - 1`); ignored without RoPE.
         training: bool. Whether dropout is active.
+        keys: optional float tensor like `inputs` that keys and values are
+            projected from (default: `inputs`), as in SASRec, whose queries
+            read the normalised stream and keys the raw one.
 
     Example:
 
@@ -167,10 +170,18 @@ class CausalSelfAttention(keras.layers.Layer):
             ops.logical_and(causal[None, None], keys), diagonal
         )
 
-    def call(self, inputs, padding_mask=None, positions=None, training=None):
+    def call(
+        self,
+        inputs,
+        padding_mask=None,
+        positions=None,
+        training=None,
+        keys=None,
+    ):
+        keys = inputs if keys is None else keys
         query = self.query_dense(inputs)
-        key = self.key_dense(inputs)
-        value = self.value_dense(inputs)
+        key = self.key_dense(keys)
+        value = self.value_dense(keys)
         if self.rotary_embedding is not None:
             query = self.rotary_embedding(query, positions=positions)
             key = self.rotary_embedding(key, positions=positions)

@@ -9,7 +9,7 @@ from keras_rec_tx.layers.swiglu_dense import SwiGLUDense
 _NORMS = ("layernorm", "rmsnorm")
 _FFNS = ("relu", "gelu", "swiglu", "geglu")
 _ARRANGEMENTS = ("serial", "parallel")
-_NORM_POSITIONS = ("pre", "post")
+_NORM_POSITIONS = ("pre", "post", "sasrec")
 
 
 def _check_choice(name, value, choices):
@@ -32,6 +32,11 @@ class TransformerBlock(keras.layers.Layer):
       `x = x + a(norm1(x)); x = x + f(norm2(x))`
     - `arrangement="serial"`, `norm_position="post"`:
       `x = norm1(x + a(x)); x = norm2(x + f(x))`
+    - `arrangement="serial"`, `norm_position="sasrec"` (the block of the
+      SASRec code, its PyTorch port and RecTools): the norm acts on the
+      queries only, keys and values read the raw stream, and each residual
+      starts from the normalised input:
+      `q = norm1(x); x = q + a(q, keys=x); h = norm2(x); x = h + f(h)`
     - `arrangement="parallel"` (pre-norm only):
       `h = norm1(x); x = x + a(h) + f(h)`
 
@@ -50,7 +55,7 @@ class TransformerBlock(keras.layers.Layer):
         use_bias: bool. Biases in the attention projections, the FFN and the
             layer norms (`center=use_bias`).
         arrangement: str. `"serial"` or `"parallel"`.
-        norm_position: str. `"pre"` or `"post"`.
+        norm_position: str. `"pre"`, `"post"` or `"sasrec"`.
         use_rope: bool. Rotary embeddings on queries and keys.
         rope_max_wavelength: int. `max_wavelength` of the rotary embedding.
         dropout: float. Rate for the attention probabilities, the FFN
@@ -109,10 +114,10 @@ class TransformerBlock(keras.layers.Layer):
         _check_choice("ffn", ffn, _FFNS)
         _check_choice("arrangement", arrangement, _ARRANGEMENTS)
         _check_choice("norm_position", norm_position, _NORM_POSITIONS)
-        if arrangement == "parallel" and norm_position == "post":
+        if arrangement == "parallel" and norm_position != "pre":
             raise ValueError(
                 "A parallel block needs pre-norm. Received: "
-                "arrangement='parallel', norm_position='post'"
+                f"arrangement='parallel', norm_position={norm_position!r}"
             )
         if not isinstance(num_heads, int) or num_heads <= 0:
             raise ValueError(
@@ -204,10 +209,14 @@ class TransformerBlock(keras.layers.Layer):
             self.dropout, dtype=self.dtype_policy
         )
 
-    def _attend(self, x, padding_mask, positions, training):
+    def _attend(self, x, padding_mask, positions, training, keys=None):
         # Dropout acts on the attention probabilities (inside the layer).
         return self.attention(
-            x, padding_mask=padding_mask, positions=positions, training=training
+            x,
+            padding_mask=padding_mask,
+            positions=positions,
+            training=training,
+            keys=keys,
         )
 
     def _feed_forward(self, x, training):
@@ -233,6 +242,11 @@ class TransformerBlock(keras.layers.Layer):
                 x + self._attend(x, padding_mask, positions, training)
             )
             return self.norm2(x + self._feed_forward(x, training))
+        if self.norm_position == "sasrec":
+            q = self.norm1(x)
+            x = q + self._attend(q, padding_mask, positions, training, keys=x)
+            h = self.norm2(x)
+            return h + self._feed_forward(h, training)
         x = x + self._attend(self.norm1(x), padding_mask, positions, training)
         return x + self._feed_forward(self.norm2(x), training)
 

@@ -68,7 +68,8 @@ class SequentialRecommender(keras.Model):
         ffn: `"relu"`, `"gelu"`, `"swiglu"` or `"geglu"`.
         use_bias: biases in attention, FFN and norms.
         arrangement: `"serial"` or `"parallel"` blocks.
-        norm_position: `"pre"` or `"post"`.
+        norm_position: `"pre"`, `"post"` or `"sasrec"` (see
+            `keras_rec_tx.layers.TransformerBlock`).
         dropout: dropout rate on embeddings and inside the blocks.
         time_encoding: `None`, `"hybrid"`, `"absolute"` or `"relative"`.
         loss: loss name for `keras_rec_tx.losses.get`.
@@ -222,7 +223,7 @@ class SequentialRecommender(keras.Model):
             for i in range(self.num_blocks)
         ]
         self.final_norm = None
-        if norm_position == "pre":
+        if norm_position in ("pre", "sasrec"):
             self.final_norm = _make_norm(norm, use_bias, self.dtype_policy)
         self.loss_layer = losses_lib.get(
             loss, num_items=self.num_items, seed=seed, **self.loss_config

@@ -12,9 +12,10 @@ from tests.layers.test_rotary_embedding import numpy_rope
 PADDING_MASK = np.array([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]], bool)
 
 
-def numpy_attention(layer, x, padding_mask=None, positions=None):
+def numpy_attention(layer, x, padding_mask=None, positions=None, keys=None):
     """Reference multi-head causal attention reading the layer's weights."""
     x = np.asarray(x, np.float64)
+    keys = x if keys is None else np.asarray(keys, np.float64)
     batch, seq, _ = x.shape
 
     def project(dense, h, equation):
@@ -22,8 +23,8 @@ def numpy_attention(layer, x, padding_mask=None, positions=None):
         return y + to_numpy(dense.bias) if layer.use_bias else y
 
     q = project(layer.query_dense, x, "btd,dnh->btnh")
-    k = project(layer.key_dense, x, "btd,dnh->btnh")
-    v = project(layer.value_dense, x, "btd,dnh->btnh")
+    k = project(layer.key_dense, keys, "btd,dnh->btnh")
+    v = project(layer.value_dense, keys, "btd,dnh->btnh")
     if layer.use_rope:
         q = numpy_rope(q, positions, layer.rope_max_wavelength)
         k = numpy_rope(k, positions, layer.rope_max_wavelength)
@@ -76,6 +77,18 @@ def test_rope_custom_key_dim_no_bias_matches_numpy():
         numpy_attention(layer, x, PADDING_MASK, positions),
         atol=1e-5,
     )
+
+
+def test_separate_keys_match_numpy():
+    x, keys = _rand(2, 5, 8), _rand(2, 5, 8, seed=3)
+    layer = CausalSelfAttention(num_heads=2)
+    y = layer(x, padding_mask=PADDING_MASK, keys=keys)
+    np.testing.assert_allclose(
+        to_numpy(y),
+        numpy_attention(layer, x, PADDING_MASK, keys=keys),
+        atol=1e-5,
+    )
+    assert not np.allclose(to_numpy(y), to_numpy(layer(x, PADDING_MASK)))
 
 
 def test_causality():

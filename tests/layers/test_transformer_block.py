@@ -41,8 +41,10 @@ def numpy_block(layer, x, padding_mask=None, positions=None):
             + out
         )
 
-    def attend(h):
-        return numpy_attention(layer.attention, h, padding_mask, positions)
+    def attend(h, keys=None):
+        return numpy_attention(
+            layer.attention, h, padding_mask, positions, keys=keys
+        )
 
     if layer.arrangement == "parallel":
         h = norm(layer.norm1, x)
@@ -50,6 +52,10 @@ def numpy_block(layer, x, padding_mask=None, positions=None):
     if layer.norm_position == "post":
         x = norm(layer.norm1, x + attend(x))
         return norm(layer.norm2, x + ffn(x))
+    if layer.norm_position == "sasrec":
+        q = norm(layer.norm1, x)
+        h = norm(layer.norm2, q + attend(q, keys=x))
+        return h + ffn(h)
     x = x + attend(norm(layer.norm1, x))
     return x + ffn(norm(layer.norm2, x))
 
@@ -86,6 +92,7 @@ def test_layer_contract(tmp_path):
     [
         ({}, 2 + 2 + 8 + 4),  # pre-LN, serial, GELU (SASRec-like)
         ({"ffn": "relu", "norm_position": "post"}, 2 + 2 + 8 + 4),
+        ({"ffn": "relu", "norm_position": "sasrec"}, 2 + 2 + 8 + 4),
         ({"ffn": "geglu", "use_bias": False, "use_rope": True}, 1 + 1 + 4 + 3),
         ({"arrangement": "parallel", "norm": "rmsnorm"}, 1 + 8 + 4),
     ],
@@ -124,6 +131,8 @@ def test_dropout_only_in_training():
 def test_invalid_arguments():
     with pytest.raises(ValueError, match="parallel"):
         TransformerBlock(2, 16, arrangement="parallel", norm_position="post")
+    with pytest.raises(ValueError, match="norm_position"):
+        TransformerBlock(2, 16, norm_position="middle")
     with pytest.raises(ValueError, match="norm"):
         TransformerBlock(2, 16, norm="batchnorm")
     with pytest.raises(ValueError, match="ffn"):
