@@ -80,6 +80,12 @@ class SequentialRecommender(keras.Model):
         eval_ks: cut-offs of the ranking metrics.
         scale_embeddings: multiply item embeddings by `sqrt(d_model)`.
         rope_max_wavelength: RoPE base wavelength.
+        attend_to_padding: let queries attend to the padded positions too
+            (the stream there is zero, so their keys and values are the
+            projection biases): a learned "attend to nothing" slot whose
+            weight grows with the padding. RecTools' SASRec and the SASRec
+            PyTorch port work this way (no key padding mask); `False`
+            masks padded keys, as the SASRec paper's code does.
         seed: seed of dropout and negative sampling.
 
     Example:
@@ -125,6 +131,7 @@ class SequentialRecommender(keras.Model):
         eval_ks: Sequence[int] = (10, 50),
         scale_embeddings: bool = True,
         rope_max_wavelength: float = 10000.0,
+        attend_to_padding: bool = False,
         seed: int | None = None,
         **kwargs: Any,
     ):
@@ -172,6 +179,7 @@ class SequentialRecommender(keras.Model):
         self.eval_ks = tuple(int(k) for k in eval_ks)
         self.scale_embeddings = scale_embeddings
         self.rope_max_wavelength = rope_max_wavelength
+        self.attend_to_padding = bool(attend_to_padding)
         self.seed = seed
 
         self.item_embedding = keras.layers.ReversibleEmbedding(
@@ -276,10 +284,11 @@ class SequentialRecommender(keras.Model):
         rope_positions = ops.broadcast_to(
             positions[None, :], ops.shape(item_ids)
         )
+        key_mask = None if self.attend_to_padding else mask
         for block in self.blocks:
             x = block(
                 x,
-                padding_mask=mask,
+                padding_mask=key_mask,
                 positions=rope_positions,
                 training=training,
             )
@@ -527,6 +536,7 @@ class SequentialRecommender(keras.Model):
                 "eval_ks": list(self.eval_ks),
                 "scale_embeddings": self.scale_embeddings,
                 "rope_max_wavelength": self.rope_max_wavelength,
+                "attend_to_padding": self.attend_to_padding,
                 "seed": self.seed,
             }
         )

@@ -68,6 +68,28 @@ def test_left_padding_does_not_change_last_state(position):
     np.testing.assert_array_equal(full[:, :3], 0.0)
 
 
+def test_attend_to_padding_lets_queries_see_padded_slots():
+    model = tiny(attend_to_padding=True)
+    x, _ = cyclic_batch(length=5)
+    padded = np.concatenate([np.zeros((16, 3), "int32"), x], axis=1)
+    a = keras.ops.convert_to_numpy(model(x))[:, -1]
+    full = keras.ops.convert_to_numpy(model(padded))
+    # Three more padded keys change the newest state (they take weight).
+    assert not np.allclose(a, full[:, -1], atol=1e-4)
+    assert np.all(np.isfinite(full))
+    np.testing.assert_array_equal(full[:, :3], 0.0)
+    # Still causal among real items.
+    changed = padded.copy()
+    changed[:, 6:] = (changed[:, 6:] + 7) % NUM_ITEMS + 1
+    np.testing.assert_allclose(
+        full[:, :6],
+        keras.ops.convert_to_numpy(model(changed))[:, :6],
+        atol=1e-5,
+    )
+    clone = SequentialRecommender.from_config(model.get_config())
+    assert clone.attend_to_padding is True
+
+
 def test_truncates_to_max_len():
     model = tiny()
     x, _ = cyclic_batch(length=12)
