@@ -86,6 +86,11 @@ class SequentialRecommender(keras.Model):
             weight grows with the padding. RecTools' SASRec and the SASRec
             PyTorch port work this way (no key padding mask); `False`
             masks padded keys, as the SASRec paper's code does.
+        embeddings_initializer: a Keras initializer (name, config or
+            instance) of the item and position embeddings; `None` is a
+            truncated normal with standard deviation 0.02. RecTools uses
+            `"glorot_normal"` (Xavier normal, so its scale depends on each
+            table's shape).
         seed: seed of dropout and negative sampling.
 
     Example:
@@ -132,6 +137,7 @@ class SequentialRecommender(keras.Model):
         scale_embeddings: bool = True,
         rope_max_wavelength: float = 10000.0,
         attend_to_padding: bool = False,
+        embeddings_initializer: Any = None,
         seed: int | None = None,
         **kwargs: Any,
     ):
@@ -180,14 +186,20 @@ class SequentialRecommender(keras.Model):
         self.scale_embeddings = scale_embeddings
         self.rope_max_wavelength = rope_max_wavelength
         self.attend_to_padding = bool(attend_to_padding)
+        self.embeddings_initializer = embeddings_initializer
         self.seed = seed
+
+        def initializer():
+            if embeddings_initializer is None:
+                return keras.initializers.TruncatedNormal(
+                    stddev=0.02, seed=seed
+                )
+            return keras.initializers.get(embeddings_initializer)
 
         self.item_embedding = keras.layers.ReversibleEmbedding(
             self.num_items + 1,
             self.d_model,
-            embeddings_initializer=keras.initializers.TruncatedNormal(
-                stddev=0.02, seed=seed
-            ),
+            embeddings_initializer=initializer(),
             dtype=self.dtype_policy,
             name="item_embedding",
         )
@@ -196,9 +208,7 @@ class SequentialRecommender(keras.Model):
             self.position_embedding = keras.layers.Embedding(
                 self.max_len,
                 self.d_model,
-                embeddings_initializer=keras.initializers.TruncatedNormal(
-                    stddev=0.02, seed=seed
-                ),
+                embeddings_initializer=initializer(),
                 dtype=self.dtype_policy,
                 name="position_embedding",
             )
@@ -537,6 +547,13 @@ class SequentialRecommender(keras.Model):
                 "scale_embeddings": self.scale_embeddings,
                 "rope_max_wavelength": self.rope_max_wavelength,
                 "attend_to_padding": self.attend_to_padding,
+                "embeddings_initializer": (
+                    None
+                    if self.embeddings_initializer is None
+                    else keras.initializers.serialize(
+                        keras.initializers.get(self.embeddings_initializer)
+                    )
+                ),
                 "seed": self.seed,
             }
         )

@@ -90,6 +90,26 @@ def test_attend_to_padding_lets_queries_see_padded_slots():
     assert clone.attend_to_padding is True
 
 
+def test_embeddings_initializer_sets_the_embedding_scale():
+    model = tiny(embeddings_initializer="glorot_normal")
+    # Xavier normal: the scale follows each table's shape.
+    items = keras.ops.convert_to_numpy(model.item_embedding.embeddings)
+    positions = keras.ops.convert_to_numpy(model.position_embedding.embeddings)
+    np.testing.assert_allclose(
+        items.std(), np.sqrt(2.0 / (NUM_ITEMS + 1 + 16)), rtol=0.15
+    )
+    np.testing.assert_allclose(
+        positions.std(), np.sqrt(2.0 / (8 + 16)), rtol=0.2
+    )
+    clone = SequentialRecommender.from_config(model.get_config())
+    clone.build()
+    assert keras.ops.convert_to_numpy(
+        clone.item_embedding.embeddings
+    ).std() == pytest.approx(items.std(), rel=0.2)
+    default = keras.ops.convert_to_numpy(tiny().item_embedding.embeddings)
+    assert default.std() == pytest.approx(0.0176, rel=0.15)
+
+
 def test_truncates_to_max_len():
     model = tiny()
     x, _ = cyclic_batch(length=12)
