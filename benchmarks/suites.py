@@ -79,22 +79,12 @@ AUTHORS_SS256 = {
 RECTOOLS_SS256 = {**AUTHORS_SS256, "attend_to_padding": True}
 
 SUITES: dict[str, list[Run]] = {
-    # Each preset as it ships, then the configuration of the published
-    # code on Games: the SASRec block (the norm on the queries only, keys
-    # from the raw stream, residuals from the normalised input) of SASRec's
-    # TF code and PyTorch port. The Beauty runs in the configuration of the
-    # published code are in the "gpu" suite (about 100 s an epoch on one
-    # core of this CPU, 1-2 s on an H100); BENCHMARKS.md lists them here.
+    # Each reproduction's preset as it ships. The Beauty runs in the
+    # configuration of the published code are in the "gpu" suite (about
+    # 100 s an epoch on one core of this CPU, 1-2 s on an H100);
+    # BENCHMARKS.md lists them with these.
     "reproduce": [
         Run("sasrec_games", "sasrec", GAMES, "sampled-100"),
-        Run(
-            "sasrec_block_games",
-            "sasrec",
-            GAMES,
-            "sampled-100",
-            tag="sasrec_block",
-            overrides={"norm_position": "sasrec"},
-        ),
         Run("sasrec_plus_beauty", "sasrec_plus", BEAUTY, "full-loo"),
     ],
     # Section 2 of the benchmark issue: the best presets against the
