@@ -26,8 +26,9 @@ THROUGHPUT=${THROUGHPUT:-1}  # 0: skip step 1
 ONLY=${ONLY:-}               # run names of the suite, comma-separated
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
-# Compiling, not training, bounded the last GPU runs (289 s to a first
-# epoch of 1 s ones): no GEMM autotuning.
+# Compiling, not training, bounded the first GPU runs (a first epoch of
+# 289 s, later ones of 1 s; benchmarks/results/diagnostics/gpu_logs):
+# no GEMM autotuning.
 export XLA_FLAGS="${XLA_FLAGS:-} --xla_gpu_autotune_level=0"
 if ls "$WHEELS"/*.whl >/dev/null 2>&1; then
   python3 -m pip install -q --no-index --no-deps --no-compile \

@@ -1328,7 +1328,7 @@ def tagged_section(index: dict[tuple, list]) -> list[str]:
     known = {
         (preset, group.dataset, group.protocol, tag)
         for group in GROUPS
-        for preset, tag in group.rows
+        for preset, tag in group_rows(group, index)
     } | {
         (run.preset, run.dataset, run.protocol, run.tag)
         for run in REPRODUCTION_RUNS

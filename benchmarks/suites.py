@@ -80,8 +80,10 @@ RECTOOLS_SS256 = {**AUTHORS_SS256, "attend_to_padding": True}
 
 SUITES: dict[str, list[Run]] = {
     # Each reproduction's preset as it ships. The Beauty runs in the
-    # configuration of the published code are in the "gpu" suite (about
-    # 100 s an epoch on one core of this CPU, 1-2 s on an H100);
+    # configuration of the published code are in the "gpu" suite (per-
+    # position negatives: about 100 s an epoch on one core of this CPU,
+    # benchmarks/results/diagnostics/beauty_explore/pos.log; about 2 s on
+    # an H100, see the logs in benchmarks/results/diagnostics/gpu_logs);
     # BENCHMARKS.md lists them with these.
     "reproduce": [
         Run("sasrec_games", "sasrec", GAMES, "sampled-100"),
@@ -150,9 +152,9 @@ SUITES: dict[str, list[Run]] = {
     # of their README, with padded keys masked (authors_d64), not masked as
     # in RecTools (rectools_d64), plus RecTools' Xavier-normal embeddings
     # and negatives that may equal the target (rectools_exact_d64), and at
-    # the d 256 of their config file. Sized
-    # for a lent GPU: a few jobs with several CPUs each and unbucketed
-    # batches (fewer shapes to compile), e.g.
+    # the d 256 of their config file. Sized for a lent GPU: a few jobs
+    # with several CPUs each and unbucketed batches (fewer shapes to
+    # compile), e.g.
     # JOBS=3 LIMIT=240 ONLY=rectools_exact_d64 bash benchmarks/gpu_check.sh.
     # BENCHMARKS.md shows the d 64 runs under "Reproduction".
     "gpu": [
