@@ -25,6 +25,9 @@ WHEELS=${WHEELS:-.whl}
 THROUGHPUT=${THROUGHPUT:-1}  # 0: skip step 1
 ONLY=${ONLY:-}               # run names of the suite, comma-separated
 mkdir -p "$OUT"
+# A fresh folder per call: on a machine still warm from an earlier call,
+# a shared one would make run.py skip that call's finished runs.
+WORK=$(mktemp -d /tmp/gpu_check.XXXXXX)
 export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 # Compiling, not training, bounded the first GPU runs (a first epoch of
 # 289 s, later ones of 1 s; benchmarks/results/diagnostics/gpu_logs):
@@ -61,10 +64,10 @@ fi
 
 timeout $((LIMIT + 110)) "$PY" benchmarks/run.py --suite="$SUITE" \
   --jobs="$JOBS" --time_limit_s="$LIMIT" --data_dir="$DATA_DIR" \
-  --results_dir=/tmp/gpu_runs --jobs_log_dir=/tmp/gpu_logs \
+  --results_dir="$WORK/gpu_runs" --jobs_log_dir="$WORK/gpu_logs" \
   ${ONLY:+--only="$ONLY"} \
   >"$OUT/suite.log" 2>&1
 echo "suite: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
-tar czf "$OUT/gpu_runs.tgz" -C /tmp gpu_runs gpu_logs 2>>"$OUT/probe.txt"
-ls /tmp/gpu_runs >>"$OUT/probe.txt" 2>&1
+tar czf "$OUT/gpu_runs.tgz" -C "$WORK" gpu_runs gpu_logs 2>>"$OUT/probe.txt"
+ls "$WORK/gpu_runs" >>"$OUT/probe.txt" 2>&1
 exit 0

@@ -111,8 +111,10 @@ def cpu_slices(jobs: int) -> list[list[int]]:
         raise app.UsageError(
             f"--jobs={jobs} is more than the {len(cpus)} CPUs available."
         )
-    size = len(cpus) // jobs
-    return [cpus[i * size : (i + 1) * size] for i in range(jobs)]
+    # The first len(cpus) % jobs slices get one CPU more.
+    size, extra = divmod(len(cpus), jobs)
+    bounds = [i * size + min(i, extra) for i in range(jobs + 1)]
+    return [cpus[bounds[i] : bounds[i + 1]] for i in range(jobs)]
 
 
 def run_parallel(todo: list[tuple]) -> None:

@@ -77,6 +77,15 @@ AUTHORS_SS256 = {
 # ... and as RecTools runs it by default: no key padding mask, so queries
 # also attend to the (zeroed) padded slots.
 RECTOOLS_SS256 = {**AUTHORS_SS256, "attend_to_padding": True}
+# ... at d 64 with RecTools' Xavier-normal embeddings and negatives that
+# may equal the target.
+RECTOOLS_EXACT_D64 = {
+    **RECTOOLS_SS256,
+    "d_model": 64,
+    "d_ff": 64,
+    "embeddings_initializer": "glorot_normal",
+    "loss_config": {**PER_POSITION_SS256, "remove_accidental_hits": False},
+}
 
 SUITES: dict[str, list[Run]] = {
     # Each reproduction's preset as it ships. The Beauty runs in the
@@ -184,15 +193,53 @@ SUITES: dict[str, list[Run]] = {
             BEAUTY,
             "full-loo",
             tag="rectools_exact_d64",
+            overrides=RECTOOLS_EXACT_D64,
+            training_overrides={"bucketing": False},
+            patience=50,
+        ),
+        # RecTools also drops out the item embedding table (rate =
+        # dropout) on both the input and the scoring side; neither run
+        # above has that.
+        Run(
+            "authors_itemdrop_d64",
+            "sasrec_plus",
+            BEAUTY,
+            "full-loo",
+            tag="authors_itemdrop_d64",
             overrides={
-                **RECTOOLS_SS256,
+                **AUTHORS_SS256,
                 "d_model": 64,
                 "d_ff": 64,
-                "embeddings_initializer": "glorot_normal",
-                "loss_config": {
-                    **PER_POSITION_SS256,
-                    "remove_accidental_hits": False,
-                },
+                "item_dropout": 0.2,
+            },
+            training_overrides={"bucketing": False},
+            patience=50,
+        ),
+        Run(
+            "rectools_itemdrop_d64",
+            "sasrec_plus",
+            BEAUTY,
+            "full-loo",
+            tag="rectools_itemdrop_d64",
+            overrides={**RECTOOLS_EXACT_D64, "item_dropout": 0.2},
+            training_overrides={"bucketing": False},
+            patience=50,
+        ),
+        # Toward the Beauty "beat" target: the same with the full-catalogue
+        # softmax instead of 256 sampled negatives.
+        Run(
+            "authors_itemdrop_softmax_d64",
+            "sasrec_plus",
+            BEAUTY,
+            "full-loo",
+            tag="authors_itemdrop_softmax_d64",
+            overrides={
+                **AUTHORS_SS256,
+                "d_model": 64,
+                "d_ff": 64,
+                "item_dropout": 0.2,
+                "loss": "softmax",
+                "loss_config": {},
             },
             training_overrides={"bucketing": False},
             patience=50,

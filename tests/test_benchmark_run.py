@@ -65,3 +65,22 @@ def test_too_many_jobs_is_a_clear_error(tmp_path):
     done = run_suite(tmp_path, "--jobs=4096")
     assert done.returncode != 0
     assert "--jobs=4096 is more than" in done.stderr
+
+
+def test_cpu_slices_are_disjoint_and_use_every_cpu(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)))
+    slices = module.cpu_slices(9)
+    assert [len(s) for s in slices] == [2] * 7 + [1] * 2
+    assert sorted(sum(slices, [])) == list(range(16))
+    assert module.cpu_slices(4) == [
+        list(range(i, i + 4)) for i in range(0, 16, 4)
+    ]

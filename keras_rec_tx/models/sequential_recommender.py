@@ -86,6 +86,12 @@ class SequentialRecommender(keras.Model):
             weight grows with the padding. RecTools' SASRec and the SASRec
             PyTorch port work this way (no key padding mask); `False`
             masks padded keys, as the SASRec paper's code does.
+        item_dropout: dropout rate on the item embedding table during
+            training, on both sides of the dot product: the history's
+            item vectors and the table the loss scores against (RecTools'
+            SASRec drops out the table this way; its input items also
+            pass `dropout`). The two sides draw independent masks. `0`
+            turns it off.
         embeddings_initializer: a Keras initializer (name, config or
             instance) of the item and position embeddings; `None` is a
             truncated normal with standard deviation 0.02. RecTools uses
@@ -137,6 +143,7 @@ class SequentialRecommender(keras.Model):
         scale_embeddings: bool = True,
         rope_max_wavelength: float = 10000.0,
         attend_to_padding: bool = False,
+        item_dropout: float = 0.0,
         embeddings_initializer: Any = None,
         seed: int | None = None,
         **kwargs: Any,
@@ -160,6 +167,11 @@ class SequentialRecommender(keras.Model):
         if not 0.0 <= dropout < 1.0:
             raise ValueError(
                 f"`dropout` must be in [0, 1). Received: dropout={dropout}"
+            )
+        if not 0.0 <= item_dropout < 1.0:
+            raise ValueError(
+                "`item_dropout` must be in [0, 1). "
+                f"Received: item_dropout={item_dropout}"
             )
         if isinstance(user_norm_penalty, dict):
             user_norm_penalty = keras.saving.deserialize_keras_object(
@@ -186,6 +198,7 @@ class SequentialRecommender(keras.Model):
         self.scale_embeddings = scale_embeddings
         self.rope_max_wavelength = rope_max_wavelength
         self.attend_to_padding = bool(attend_to_padding)
+        self.item_dropout = float(item_dropout)
         self.embeddings_initializer = embeddings_initializer
         self.seed = seed
 
@@ -222,6 +235,12 @@ class SequentialRecommender(keras.Model):
             )
         self.embedding_dropout = keras.layers.Dropout(
             dropout, seed=seed, dtype=self.dtype_policy
+        )
+        self.item_table_dropout = keras.layers.Dropout(
+            self.item_dropout,
+            seed=None if seed is None else seed + 1,
+            dtype=self.dtype_policy,
+            name="item_dropout",
         )
         self.blocks = [
             TransformerBlock(
@@ -279,6 +298,8 @@ class SequentialRecommender(keras.Model):
         mask = ops.not_equal(item_ids, 0)
         length = ops.shape(item_ids)[1]
         x = self.item_embedding(item_ids)
+        if self.item_dropout > 0:
+            x = self.item_table_dropout(x, training=training)
         if self.scale_embeddings:
             x = x * ops.cast(math.sqrt(self.d_model), x.dtype)
         # Left padding: the newest item always sits at index max_len - 1, so
@@ -464,6 +485,8 @@ class SequentialRecommender(keras.Model):
             user_mask = ops.ones_like(targets, dtype="bool")
             loss = self.eval_loss_layer(hidden_used, targets, embeddings)
         else:
+            if training and self.item_dropout > 0:
+                embeddings = self.item_table_dropout(embeddings, training=True)
             targets = ops.cast(y, "int32")[:, -self.max_len :]
             hidden_used = hidden
             user_mask = ops.not_equal(item_ids, 0)
@@ -547,6 +570,7 @@ class SequentialRecommender(keras.Model):
                 "scale_embeddings": self.scale_embeddings,
                 "rope_max_wavelength": self.rope_max_wavelength,
                 "attend_to_padding": self.attend_to_padding,
+                "item_dropout": self.item_dropout,
                 "embeddings_initializer": (
                     None
                     if self.embeddings_initializer is None

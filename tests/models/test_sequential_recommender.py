@@ -110,6 +110,40 @@ def test_embeddings_initializer_sets_the_embedding_scale():
     assert default.std() == pytest.approx(0.0176, rel=0.15)
 
 
+def test_item_dropout_drops_both_sides_in_training_only():
+    x, y = cyclic_batch()
+    # Unit-scale embeddings, so that the logits (and the loss) move.
+    init = keras.initializers.RandomNormal(stddev=1.0, seed=3)
+    plain = tiny(embeddings_initializer=init)
+    dropped = tiny(embeddings_initializer=init, item_dropout=0.5)
+    dropped.set_weights(plain.get_weights())
+    hidden = keras.ops.convert_to_numpy(plain(x))
+    # Inference reads the whole table.
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(dropped(x)), hidden, atol=1e-6
+    )
+    # Training drops out the history's item vectors (dropout=0 here) ...
+    trained = keras.ops.convert_to_numpy(dropped(x, training=True))
+    assert not np.allclose(trained, hidden, atol=1e-3)
+    # ... and the table the training loss scores against, but not the
+    # table of a non-training or an evaluation (1-D target) batch.
+    base = float(plain.compute_loss(x, y, hidden, training=True))
+    assert float(
+        dropped.compute_loss(x, y, hidden, training=False)
+    ) == pytest.approx(base, rel=1e-5)
+    assert float(
+        dropped.compute_loss(x, y, hidden, training=True)
+    ) != pytest.approx(base, rel=1e-3)
+    eval_base = float(plain.compute_loss(x, y[:, -1], hidden, training=True))
+    assert float(
+        dropped.compute_loss(x, y[:, -1], hidden, training=True)
+    ) == pytest.approx(eval_base, rel=1e-5)
+    clone = SequentialRecommender.from_config(dropped.get_config())
+    assert clone.item_dropout == 0.5
+    with pytest.raises(ValueError, match="item_dropout"):
+        tiny(item_dropout=1.0)
+
+
 def test_truncates_to_max_len():
     model = tiny()
     x, _ = cyclic_batch(length=12)
