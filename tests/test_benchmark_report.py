@@ -288,6 +288,28 @@ def test_zoo_results_update(dirs):
     assert report.update_zoo(zoo, report.index_runs(runs)) == []
 
 
+def test_beat_section_lists_gpu_configurations_apart(dirs):
+    config_tag = report.BEAT_CONFIGS[0].tag
+    for seed in range(3):
+        run = fake_run("sasrec_plus", seed, 0.1, 0.07, tag=config_tag)
+        run["stopped_by_time_limit"] = seed == 0
+        run["time_limit_s"] = 300.0
+        name = f"sasrec_plus__{BEAUTY}__full-loo__jax__seed{seed}__{config_tag}"
+        (dirs / "runs" / f"{name}.json").write_text(json.dumps(run))
+        # A tag that is no gpu-suite configuration stays out of the table.
+        other = fake_run("sasrec_plus", seed, 0.2, 0.09, tag="other")
+        name = f"sasrec_plus__{BEAUTY}__full-loo__jax__seed{seed}__other"
+        (dirs / "runs" / f"{name}.json").write_text(json.dumps(other))
+    beauty = _section(_build(dirs), "### s3rec-amazon-beauty, full-loo")
+    rows = [line for line in beauty.splitlines() if line.startswith("| `")]
+    assert rows[0].startswith(f"| `sasrec_plus` [{config_tag}] |")
+    assert "reached, but by a configuration, not a preset" in rows[0]
+    assert "1 of 3 stopped by the time limit (300 s)" in rows[0]
+    assert not any("[other]" in row for row in rows)
+    # The presets' verdicts do not change.
+    assert rows[1].startswith("| `rope` |") and "| **yes** |" in rows[1]
+
+
 def test_beat_section_ranks_presets_and_needs_three_seeds(dirs):
     text = _build(dirs)
     beauty = _section(text, "### s3rec-amazon-beauty, full-loo")
@@ -298,9 +320,9 @@ def test_beat_section_ranks_presets_and_needs_three_seeds(dirs):
         "rope_learned",
         "sasrec_plus",
     ]
-    assert rows[0].endswith("| **yes** |")  # 3 seeds, 0.061 >= 0.056
+    assert rows[0].endswith("| **yes** |  |")  # 3 seeds, 0.061 >= 0.056
     assert "no (n < 3)" in rows[1]
-    assert rows[2].endswith("| no |")  # 3 seeds, 0.052 < 0.056
+    assert rows[2].endswith("| no |  |")  # 3 seeds, 0.052 < 0.056
     games = _section(text, "### sasrec-amazon-games, sampled-100")
     assert "recall@10 ≥ 0.7632, ndcg@10 ≥ 0.5521" in games
     assert "no result files yet" in games

@@ -8,6 +8,7 @@ from keras_rec_tx.layers import glu_hidden_dim
 EXPECTED = {
     "sasrec",
     "sasrec_plus",
+    "sasrec_ce",
     "rope",
     "rope_learned",
     "rmsnorm",
