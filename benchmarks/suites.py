@@ -161,11 +161,13 @@ SUITES: dict[str, list[Run]] = {
     # of their README, with padded keys masked (authors_d64), not masked as
     # in RecTools (rectools_d64), plus RecTools' Xavier-normal embeddings
     # and negatives that may equal the target (rectools_exact_d64), and at
-    # the d 256 of their config file. Sized for a lent GPU: a few jobs
+    # the d 256 of their config file; then with RecTools' dropout of the
+    # item table (the *_itemdrop_* runs). Sized for a lent GPU: a few jobs
     # with several CPUs each and unbucketed batches (fewer shapes to
     # compile), e.g.
     # JOBS=3 LIMIT=240 ONLY=rectools_exact_d64 bash benchmarks/gpu_check.sh.
-    # BENCHMARKS.md shows the d 64 runs under "Reproduction".
+    # BENCHMARKS.md shows the d 64 sampled-softmax runs under
+    # "Reproduction", the others beside the presets of section 2.
     "gpu": [
         Run(
             "authors_d64",
