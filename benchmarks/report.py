@@ -488,8 +488,8 @@ def study_table(
 
 
 # The reproduce suite, the Games run with the paper code's initialiser,
-# then the gpu suite's runs of the Beauty
-# reproduction at the d 64 (sampled softmax, as published).
+# then the gpu suite's runs of the Beauty reproduction at the d 64
+# (sampled softmax, as published).
 REPRODUCTION_RUNS = (
     suites.SUITES["reproduce"]
     + suites.SUITES["games_init"]

@@ -90,8 +90,9 @@ class SequentialRecommender(keras.Model):
             training, on both sides of the dot product: the history's
             item vectors and the table the loss scores against (RecTools'
             SASRec drops out the table this way; its input items also
-            pass `dropout`). The two sides draw independent masks. `0`
-            turns it off.
+            pass `dropout`). The two sides draw independent masks; the
+            scoring side costs `num_items * d_model` random draws per
+            training step. `0` turns it off.
         embeddings_initializer: a Keras initializer (name, config or
             instance) of the item and position embeddings; `None` is a
             truncated normal with standard deviation 0.02. RecTools uses
