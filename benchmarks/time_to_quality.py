@@ -8,9 +8,10 @@ moving average of validation NDCG@10 first reaches RecBole's best.
     KERAS_BACKEND=jax python benchmarks/time_to_quality.py \
         --data_dir=../shared/data --preset=sasrec_plus
 
-RecBole's numbers (`--recbole_*` flags) are the ones measured on this
-machine type with nothing else running and reported in the benchmark issue
-(#4); this script does not run RecBole. Writes
+RecBole's side comes from the result file of benchmarks/recbole_sasrec.py
+(`--recbole_result`, RecBole run on this machine in its own environment)
+when it exists, else from the `--recbole_*` flags: the numbers measured on
+this machine type and reported in the benchmark issue (#4). Writes
 benchmarks/results/time_to_quality/<preset>__<backend>__seed<seed>.json.
 """
 
@@ -26,6 +27,9 @@ import time
 from absl import app, flags
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from quality_curve import best_moving_average, first_reaching  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "sasrec_plus", "Preset whose block is used.")
@@ -46,6 +50,17 @@ flags.DEFINE_float(
 )
 flags.DEFINE_float("recbole_epoch_seconds", 155.0, "RecBole s/epoch.")
 flags.DEFINE_string(
+    "recbole_result",
+    str(
+        pathlib.Path(__file__).resolve().parent
+        / "results"
+        / "time_to_quality"
+        / "recbole_sasrec__seed0.json"
+    ),
+    "Result file of benchmarks/recbole_sasrec.py; the --recbole_* flags "
+    "are used when it does not exist.",
+)
+flags.DEFINE_string(
     "output_dir",
     str(
         pathlib.Path(__file__).resolve().parent / "results" / "time_to_quality"
@@ -54,8 +69,40 @@ flags.DEFINE_string(
 )
 
 
+def recbole_reference() -> dict:
+    """RecBole's best 3-epoch moving average and the wall time to it."""
+    path = pathlib.Path(FLAGS.recbole_result)
+    if not path.is_file():
+        return {
+            "source": "benchmark issue #4 (measured there, not by this "
+            "script): RecBole 1.2.1 SASRec, same split and config",
+            "target_3_epoch_moving_average": FLAGS.recbole_target,
+            "seconds_to_target": FLAGS.recbole_seconds,
+            "seconds_per_epoch": FLAGS.recbole_epoch_seconds,
+        }
+    run = json.loads(path.read_text(encoding="utf-8"))
+    at = run["best_3_epoch_moving_average_at"]
+    if at is None:
+        raise ValueError(f"{path}: fewer than 3 validated epochs")
+    epochs = len(run["history"])
+    return {
+        "source": f"{run['library']} run on this machine by "
+        f"benchmarks/recbole_sasrec.py ({path.name}, {run['date']}, "
+        f"{epochs} epochs, "
+        f"{'finished' if run['finished'] else 'stopped before finishing'})",
+        "target_3_epoch_moving_average": run["best_3_epoch_moving_average"],
+        "seconds_to_target": at["wall_s"],
+        "epoch_of_target": at["epoch"],
+        "seconds_per_epoch": run["seconds_per_epoch"],
+        "best_val_ndcg@10": run["best_val_ndcg@10"],
+        "result_file": path.name,
+    }
+
+
 def main(argv: list[str]) -> None:
     del argv
+    reference = recbole_reference()
+    target = reference["target_3_epoch_moving_average"]
     import keras
 
     import keras_rec_tx as krt
@@ -94,22 +141,17 @@ def main(argv: list[str]) -> None:
     )
     total = time.perf_counter() - start
     curve = [row["val_ndcg@10"] for row in log.rows]
+    first = first_reaching(curve, target)
     reached = None
-    for i in range(2, len(curve)):
-        average = sum(curve[i - 2 : i + 1]) / 3
-        if average >= FLAGS.recbole_target:
-            row = log.rows[i]
-            reached = {
-                "epoch": row["epoch"],
-                "wall_s": row["wall_s"],
-                "train_s": row["train_s"],
-                "moving_average": average,
-            }
-            break
-    best_ma = max(
-        (sum(curve[i - 2 : i + 1]) / 3 for i in range(2, len(curve))),
-        default=None,
-    )
+    if first is not None:
+        row = log.rows[first[0]]
+        reached = {
+            "epoch": row["epoch"],
+            "wall_s": row["wall_s"],
+            "train_s": row["train_s"],
+            "moving_average": first[1],
+        }
+    best_ma = best_moving_average(curve)
     result = {
         "preset": FLAGS.preset,
         "config": "maxlen 50, d 64, 2 layers, 2 heads, CE loss, batch 256",
@@ -119,15 +161,11 @@ def main(argv: list[str]) -> None:
         "best_3_epoch_moving_average": best_ma,
         "reached_recbole_target": reached,
         "speedup_vs_recbole_wall": (
-            FLAGS.recbole_seconds / reached["wall_s"] if reached else None
+            reference["seconds_to_target"] / reached["wall_s"]
+            if reached
+            else None
         ),
-        "recbole_reference": {
-            "source": "benchmark issue #4 (measured there, not by this "
-            "script): RecBole 1.2.1 SASRec, same split and config",
-            "target_3_epoch_moving_average": FLAGS.recbole_target,
-            "seconds_to_target": FLAGS.recbole_seconds,
-            "seconds_per_epoch": FLAGS.recbole_epoch_seconds,
-        },
+        "recbole_reference": reference,
         "total_seconds": total,
         "peak_rss_mb": peak_rss_mb(),
         "backend": keras.backend.backend(),

@@ -326,3 +326,32 @@ def test_beat_section_ranks_presets_and_needs_three_seeds(dirs):
     games = _section(text, "### sasrec-amazon-games, sampled-100")
     assert "recall@10 ≥ 0.7632, ndcg@10 ≥ 0.5521" in games
     assert "no result files yet" in games
+
+
+def test_time_to_quality_names_where_recbole_ran():
+    ours = {
+        "preset": "sasrec_plus",
+        "backend": "jax",
+        "seed": 0,
+        "best_3_epoch_moving_average": 0.09,
+        "reached_recbole_target": {"epoch": 5, "wall_s": 100.0},
+        "speedup_vs_recbole_wall": 20.0,
+        "date": "2000-01-01T00:00:00+00:00",
+        "command": "fake fixture",
+        "machine": {"processor": "fake-cpu"},
+        "recbole_reference": {
+            "source": "RecBole 1.2.1 SASRec run on this machine",
+            "target_3_epoch_moving_average": 0.07,
+            "seconds_to_target": 2000.0,
+            "seconds_per_epoch": 150.0,
+            "result_file": "recbole_sasrec__seed0.json",
+        },
+    }
+    recbole_file = {"library": "RecBole 1.2.1 SASRec", "history": []}
+    text = "\n".join(report.time_to_quality_section([ours, recbole_file]))
+    assert "RecBole ran side by side here" in text
+    assert "NDCG@10 0.0700, reached after 2000 s (150 s per epoch)" in text
+    assert "| sasrec_plus | jax | 0 | 0.0900 | 5 | 100.0 | 20.0 |" in text
+    del ours["recbole_reference"]["result_file"]
+    text = "\n".join(report.time_to_quality_section([ours]))
+    assert "RecBole was not rerun here" in text
