@@ -530,7 +530,25 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             f"{len(limited)} of {len(runs)} stopped by the time limit "
             f"({'/'.join(limits)} s) after {epochs} epochs: partial training"
         )
+    capped = [
+        r
+        for r in runs
+        if not r.get("stopped_by_time_limit")
+        and r.get("epochs_run") == r.get("training", {}).get("epochs")
+    ]
+    if capped:
+        best = ", ".join(str(r.get("best_epoch")) for r in capped)
+        notes.add(
+            f"{len(capped)} of {len(runs)} ran into the epoch cap "
+            f"({capped[0]['epochs_run']}) with the best epoch at {best}"
+        )
     return "; ".join(sorted(notes))
+
+
+def overrides_text(runs: Sequence[dict[str, Any]]) -> str:
+    """The architecture overrides a tagged run was started with."""
+    overrides = runs[0].get("overrides") or {}
+    return ", ".join(f"{k}={v!r}" for k, v in sorted(overrides.items()))
 
 
 def reproduction_section(
@@ -1394,12 +1412,12 @@ def tagged_section(index: dict[tuple, list]) -> list[str]:
         rows.append(
             [f"`{preset}`", tag, dataset, protocol, backend, str(s.n)]
             + [fmt_ms(*s.metric(m)) for m in ("recall@10", "ndcg@10")]
-            + [run_notes(runs)]
+            + [overrides_text(runs), run_notes(runs)]
         )
     if not rows:
         return []
     header = ["preset", "tag", "data", "protocol", "backend", "n"]
-    header += ["Recall@10", "NDCG@10", "note"]
+    header += ["Recall@10", "NDCG@10", "overrides", "note"]
     return [
         "## Other tagged runs",
         "",

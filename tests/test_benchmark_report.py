@@ -355,3 +355,16 @@ def test_time_to_quality_names_where_recbole_ran():
     del ours["recbole_reference"]["result_file"]
     text = "\n".join(report.time_to_quality_section([ours]))
     assert "RecBole was not rerun here" in text
+
+
+def test_run_notes_flag_runs_stopped_by_the_epoch_cap():
+    capped = {"epochs_run": 150, "best_epoch": 135, "training": {"epochs": 150}}
+    early = {"epochs_run": 90, "best_epoch": 40, "training": {"epochs": 150}}
+    note = report.run_notes([capped, early])
+    assert (
+        note == "1 of 2 ran into the epoch cap (150) with the best epoch at 135"
+    )
+    assert report.run_notes([early]) == ""
+    assert report.overrides_text([{"overrides": {"b": 1, "a": "x"}}]) == (
+        "a='x', b=1"
+    )
