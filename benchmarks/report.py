@@ -1440,12 +1440,19 @@ def time_to_quality_section(results: list[dict[str, Any]]) -> list[str]:
     if not results:
         return out + [NOT_RUN, ""]
     reference = results[0]["recbole_reference"]
-    rerun = (
-        "RecBole ran side by side here (`benchmarks/recbole_setup.sh`, then "
-        "`benchmarks/recbole_sasrec.py` in its environment)"
-        if "result_file" in reference
-        else "RecBole was not rerun here"
-    )
+    rerun = "RecBole was not rerun here"
+    if "result_file" in reference:
+        ours = results[0].get("machine", {})
+        rerun = (
+            "RecBole ran side by side here (`benchmarks/recbole_setup.sh`, "
+            "then `benchmarks/recbole_sasrec.py` in its environment) on "
+            f"{reference.get('cpus_used')} CPU(s) with "
+            f"{reference.get('torch_threads')} torch thread(s), until its "
+            "early stopping (validation NDCG@10 not improved for "
+            f"{reference.get('stopping_step')} epochs) or its epoch cap; "
+            f"ours on {ours.get('cpus_available', '?')} CPU(s) "
+            f"(threads: {ours.get('threads', 'default')})"
+        )
     out += [
         "Same split and configuration as RecBole (full ranking, "
         "leave-one-out, maxlen 50, d 64, 2 layers, 2 heads, CE loss, batch "

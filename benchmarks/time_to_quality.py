@@ -101,6 +101,9 @@ def recbole_reference() -> dict:
         "epoch_of_target": at["epoch"],
         "seconds_per_epoch": run["seconds_per_epoch"],
         "best_val_ndcg@10": run["best_val_ndcg@10"],
+        "stopping_step": run["config"]["stopping_step"],
+        "cpus_used": run["machine"].get("cpus_used"),
+        "torch_threads": run.get("torch_threads"),
         "result_file": path.name,
     }
 
