@@ -15,7 +15,8 @@ defaults otherwise), validates after every epoch and rewrites
 benchmarks/results/time_to_quality/recbole_sasrec__seed<seed>.json after
 each one: validation NDCG@10 and wall seconds since training began per
 epoch, and the best 3-epoch moving average and when it was first reached.
-Run it with nothing else on the machine: the comparison is of wall time.
+The comparison is of wall time: give both sides the same CPUs (the
+README pins each to one core with one thread).
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def main() -> None:
         def write(finished: bool) -> None:
             curve = [row["val_ndcg@10"] for row in history]
             best = best_moving_average(curve)
-            reached = first_reaching(curve, best) if best else None
+            reached = first_reaching(curve, best) if best is not None else None
             result = {
                 "library": f"RecBole {recbole.__version__} SASRec",
                 "config": {
