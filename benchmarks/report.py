@@ -38,6 +38,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import suites  # noqa: E402
+from anchor_noise import anchor_noise  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -552,7 +553,9 @@ def overrides_text(runs: Sequence[dict[str, Any]]) -> str:
 
 
 def reproduction_section(
-    index: dict[tuple, list], presets: dict[str, dict]
+    index: dict[tuple, list],
+    presets: dict[str, dict],
+    anchor_users: dict[str, dict] | None = None,
 ) -> list[str]:
     out = [
         "## 1. Reproduction of published numbers",
@@ -585,7 +588,7 @@ def reproduction_section(
         "within tolerance?",
         "note",
     ]
-    lines, used = [], []
+    lines, used, noise_notes = [], [], []
     for run in REPRODUCTION_RUNS:
         anchor = resolve(run.preset, presets, "benchmark").get("anchor", {})
         a_hr, a_ndcg = anchor.get("hr10"), anchor.get("ndcg10")
@@ -631,7 +634,11 @@ def reproduction_section(
             cells.append(tolerance_verdict(tol, hr, ndcg, a_hr, a_ndcg))
             cells.append(run_notes(s.runs))
             lines.append(cells)
+            users = (anchor_users or {}).get(run.dataset)
+            if users and not run.tag and s.n >= 2:
+                noise_notes.append(anchor_noise_note(run, s, anchor, users))
     out += [table(header, lines), ""]
+    out += noise_notes
     out += [
         f"- {_label(run.preset, run.tag)}: {run.describe()}"
         for run in REPRODUCTION_RUNS
@@ -639,6 +646,38 @@ def reproduction_section(
     ]
     out += ["", source_note(used, "reproduce"), ""]
     return out
+
+
+def anchor_noise_note(
+    run: suites.Run, s: Summary, anchor: dict, users: dict
+) -> str:
+    """How many sds the seed mean lies from a one-run anchor that scored
+    a random subset of the users (`benchmarks/anchor_noise.py`)."""
+    parts = []
+    for name, key in (("HR@10", "recall@10"), ("NDCG@10", "ndcg@10")):
+        values = [r["test"][key] for r in s.runs]
+        a = anchor_noise(
+            anchor[key.replace("recall", "hr").replace("@", "")],
+            values,
+            users["anchor_users"],
+            users["evaluable_users"],
+        )
+        parts.append(
+            f"{name}: Δ {a['delta']:+.4f} = {a['delta_in_std']:+.1f} sd "
+            f"(anchor sd {a['anchor_std']:.4f}: seeds {a['seed_std']:.4f}, "
+            f"user sampling at most {a['user_sampling_std']:.4f}; sd of Δ "
+            f"{a['delta_std']:.4f})"
+        )
+    return (
+        f"- Noise of the anchor of {_label(run.preset, run.tag)} on "
+        f"{run.dataset}: the published numbers are one training run scored "
+        f"on a random {users['anchor_users']:,} of the "
+        f"{users['evaluable_users']:,} test users "
+        f"(`{_rel(ROOT / 'benchmarks' / 'anchor_noise.py')}`; our "
+        f"{s.n} seeds estimate the seed-to-seed part). "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def _backend_on(backend: str, runs: list[dict]) -> str:
@@ -1376,13 +1415,18 @@ def build_report(
         + (f", dated {dates[0]} to {dates[-1]}." if runs else "."),
         "",
     ]
-    lines += reproduction_section(index, presets)
+    results_dir = pathlib.Path(speed_dir).parent
+    anchor_users = {
+        r["dataset"]: r
+        for r in load_json_dir(results_dir / "diagnostics")
+        if "evaluable_users" in r
+    }
+    lines += reproduction_section(index, presets, anchor_users)
     lines += beat_section(index)
     lines += study_section(index, plots)
     lines += backends_section(index)
     lines += tagged_section(index)
     lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))
-    results_dir = pathlib.Path(speed_dir).parent
     lines += time_to_quality_section(
         load_json_dir(results_dir / "time_to_quality")
     )

@@ -368,3 +368,49 @@ def test_run_notes_flag_runs_stopped_by_the_epoch_cap():
     assert report.overrides_text([{"overrides": {"b": 1, "a": "x"}}]) == (
         "a='x', b=1"
     )
+
+
+def test_anchor_noise_bounds_user_sampling_and_adds_seed_noise():
+    anchor_noise = sys.modules["anchor_noise"]
+    # A hit rate's mean over all users has no sampling noise; over n of a
+    # much larger population, about sqrt(p (1 - p) / n).
+    assert anchor_noise.sampling_std(0.7, 500, 500) == 0.0
+    assert anchor_noise.sampling_std(0.7, 100, 10**9) == pytest.approx(
+        math.sqrt(0.21 / 100), rel=1e-6
+    )
+    with pytest.raises(ValueError, match="sampled"):
+        anchor_noise.sampling_std(0.7, 0, 10)
+    a = anchor_noise.anchor_noise(0.50, [0.48, 0.50, 0.46], 100, 10**9)
+    seed = 0.02
+    users = math.sqrt(0.25 / 100)
+    assert a["delta"] == pytest.approx(-0.02)
+    assert a["seed_std"] == pytest.approx(seed)
+    assert a["anchor_std"] == pytest.approx(math.hypot(seed, users))
+    sd = math.sqrt(seed**2 + users**2 + seed**2 / 3)
+    assert a["delta_in_std"] == pytest.approx(-0.02 / sd)
+    with pytest.raises(ValueError, match="2 seeds"):
+        anchor_noise.anchor_noise(0.5, [0.5], 100, 1000)
+
+
+def test_reproduction_note_on_anchor_noise(dirs):
+    games = "sasrec-amazon-games"
+    for seed, (hr, ndcg) in enumerate([(0.73, 0.52), (0.74, 0.53)]):
+        run = fake_run("sasrec", seed, hr, ndcg)
+        run.update(dataset=games, protocol="sampled-100")
+        name = f"sasrec__{games}__sampled-100__torch__seed{seed}.json"
+        (dirs / "runs" / name).write_text(json.dumps(run))
+    assert "Noise of the anchor" not in _build(dirs)  # no user count yet
+    (dirs / "diagnostics").mkdir()
+    (dirs / "diagnostics" / f"anchor_users__{games}.json").write_text(
+        json.dumps(
+            {"dataset": games, "evaluable_users": 30000, "anchor_users": 10000}
+        )
+    )
+    note = _row(_build(dirs), "- Noise of the anchor of `sasrec`")
+    assert "random 10,000 of the 30,000 test users" in note
+    assert "our 2 seeds" in note
+    expected = sys.modules["anchor_noise"].anchor_noise(
+        0.741, [0.73, 0.74], 10000, 30000
+    )
+    delta, in_sd = expected["delta"], expected["delta_in_std"]
+    assert f"Δ {delta:+.4f} = {in_sd:+.1f} sd" in note

@@ -1,0 +1,131 @@
+"""How noisy is a published anchor that scored a random subset of users?
+
+The SASRec code evaluates a random 10,000 users when a dataset has more
+(its `evaluate` samples them with `random.sample`), so its published
+Games numbers are one training run scored on about a third of the users.
+That number has two sources of noise: the training seed, and which users
+were drawn. The second is bounded without any model: a per-user metric
+`x` in [0, 1] has variance at most `m (1 - m)` (exactly that for HR@10,
+a hit or a miss), and drawing `n` of `U` users without replacement
+scales the variance of the mean by `(U - n) / (U - 1) / n`.
+
+This script counts `U`, the users the leave-one-out test split of the
+dataset scores, and writes
+
+    benchmarks/results/diagnostics/anchor_users__<dataset>.json
+
+`benchmarks/report.py` combines it with the seed-to-seed spread of the
+reproduction runs to say how many standard deviations the difference from
+the anchor is.
+
+    python benchmarks/anchor_noise.py --data_dir=../shared/data \
+        --dataset=sasrec-amazon-games
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import pathlib
+import shlex
+import sys
+
+from absl import app, flags
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+    flags.DEFINE_string("dataset", "sasrec-amazon-games", "Dataset name.")
+    flags.DEFINE_string(
+        "data_dir",
+        str(pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"),
+        "Folder with the datasets.",
+    )
+    flags.DEFINE_integer(
+        "anchor_users",
+        10000,
+        "Users the published evaluation scored (the SASRec code: 10,000).",
+    )
+
+
+DIAGNOSTICS = (
+    pathlib.Path(__file__).resolve().parent / "results" / "diagnostics"
+)
+
+
+def sampling_std(mean: float, sampled: int, population: int) -> float:
+    """Upper bound of the sd of a [0, 1] metric's mean over `sampled` of
+    `population` users drawn without replacement (exact for a hit rate).
+
+    >>> round(sampling_std(0.5, 100, 100), 6)
+    0.0
+    """
+    if not 0 < sampled <= population:
+        raise ValueError(
+            "Need 0 < sampled <= population. Received: "
+            f"sampled={sampled}, population={population}"
+        )
+    fpc = (population - sampled) / (population - 1) if population > 1 else 0.0
+    return math.sqrt(mean * (1.0 - mean) / sampled * fpc)
+
+
+def anchor_noise(
+    anchor: float,
+    ours: list[float],
+    sampled: int,
+    population: int,
+) -> dict[str, float]:
+    """The difference of our seed mean from a one-run anchor, in sds.
+
+    The anchor's own sd combines our seed-to-seed sd (the best estimate
+    of the published run's seed noise) with the user-sampling bound; the
+    sd of the difference adds the standard error of our mean.
+    """
+    if len(ours) < 2:
+        raise ValueError(f"Need at least 2 seeds. Received: {len(ours)}")
+    n = len(ours)
+    mean = sum(ours) / n
+    seed_std = math.sqrt(sum((v - mean) ** 2 for v in ours) / (n - 1))
+    users_std = sampling_std(anchor, sampled, population)
+    anchor_std = math.hypot(seed_std, users_std)
+    diff_std = math.sqrt(anchor_std**2 + seed_std**2 / n)
+    return {
+        "mean": mean,
+        "delta": mean - anchor,
+        "seed_std": seed_std,
+        "user_sampling_std": users_std,
+        "anchor_std": anchor_std,
+        "delta_std": diff_std,
+        "delta_in_std": (mean - anchor) / diff_std,
+    }
+
+
+def main(argv):
+    del argv
+    import keras_rec_tx as krt
+
+    data = krt.datasets.load(FLAGS.dataset, data_dir=FLAGS.data_dir)
+    _, _, test = data.leave_one_out()
+    result = {
+        "dataset": FLAGS.dataset,
+        "protocol": "leave-one-out test split",
+        "evaluable_users": len(test),
+        "anchor_users": min(FLAGS.anchor_users, len(test)),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "command": " ".join(shlex.quote(a) for a in sys.argv),
+    }
+    DIAGNOSTICS.mkdir(parents=True, exist_ok=True)
+    path = DIAGNOSTICS / f"anchor_users__{FLAGS.dataset}.json"
+    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(path, json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    define_flags()
+    app.run(main)
