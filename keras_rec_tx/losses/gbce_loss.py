@@ -11,7 +11,7 @@ from keras_rec_tx.losses.retrieval_loss import RetrievalLoss
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
 class GBCELoss(RetrievalLoss):
-    """Generalised binary cross-entropy over shared sampled negatives.
+    """Generalised binary cross-entropy over sampled negatives.
 
     gBCE (Petrov and Macdonald, 2023) raises the positive's sigmoid to the
     power `beta` to undo the overconfidence that negative sampling causes.
@@ -24,14 +24,20 @@ class GBCELoss(RetrievalLoss):
 
     per position (as in the paper and its reference code, the `k + 1` logits
     are averaged), then averaged over the valid positions. `t = 0` gives
-    `beta = 1`, plain BCE; `t = 1` gives `beta = alpha`. One set of `k`
-    negatives is shared by the whole batch; as in the paper, a negative
+    `beta = 1`, plain BCE; `t = 1` gives `beta = alpha`. As in the
+    reference code, every position draws its own `k` negatives
+    (`share_negatives="position"`); `"sequence"` shares a set per
+    sequence and `"batch"` one set for the whole batch, which is cheaper
+    but, with a large catalogue, hands each sampled item one large
+    gradient instead of many small ones. As in the paper, a negative
     equal to the target is not removed.
 
     Args:
         num_items: int. Number of real items `N >= 2` (ids `1..N`).
         num_negatives: int. Negatives drawn per step (with replacement).
         t: float in `[0, 1]`. The calibration parameter.
+        share_negatives: `"position"` (the paper), `"sequence"` or
+            `"batch"`.
         seed: int. Seed of the sampler.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
@@ -40,8 +46,10 @@ class GBCELoss(RetrievalLoss):
         targets: int tensor `(B, L)`: target item per position, `0` = none.
         embeddings: float tensor `(N + 1, d)`: the item table.
         mask: optional bool tensor `(B, L)`, and-ed with `targets != 0`.
-        negatives: optional int tensor `(num_negatives,)`: given negatives;
-            drawn with `sample_negatives` when `None`.
+        negatives: optional int tensor `(B, L, num_negatives)` (or
+            `(B, num_negatives)` per sequence, `(num_negatives,)` per
+            batch): given negatives; drawn with `sample_negatives` when
+            `None`.
 
     Returns:
         float32 scalar: mean loss over valid positions (`0.0` if none).
@@ -70,6 +78,7 @@ class GBCELoss(RetrievalLoss):
         num_items: int | None = None,
         num_negatives: int = 256,
         t: float = 0.75,
+        share_negatives: str = "position",
         seed: int | None = None,
         **kwargs,
     ):
@@ -92,6 +101,7 @@ class GBCELoss(RetrievalLoss):
             raise ValueError(f"`t` must be in [0, 1]. Received: t={t}")
         self.num_negatives = int(num_negatives)
         self.t = t
+        self.share_negatives = self.check_share_negatives(share_negatives)
 
     @property
     def beta(self) -> float:
@@ -100,15 +110,22 @@ class GBCELoss(RetrievalLoss):
         return alpha * (self.t * (1.0 - 1.0 / alpha) + 1.0 / alpha)
 
     def sample_negatives(self, targets: Any = None) -> Any:
-        """Draws the shared negatives: int32 `(num_negatives,)` in `1..N`."""
-        return self.sample_uniform((self.num_negatives,))
+        """Draws the negatives, uniform in `1..N`: int32 `(B, L, k)` per
+        position, `(B, k)` per sequence or `(k,)` per batch."""
+        if targets is None and self.share_negatives != "batch":
+            raise ValueError(
+                "Sampling negatives per sequence or position needs "
+                "`targets`. Received: targets=None"
+            )
+        return self.sample_uniform(
+            self.shared_shape(targets, self.share_negatives, self.num_negatives)
+        )
 
     def position_losses(
         self, hidden: Any, targets: Any, embeddings: Any, negatives: Any
     ) -> Any:
         positive = ops.sum(hidden * ops.take(embeddings, targets, 0), -1)
-        negative_emb = ops.take(embeddings, negatives, axis=0)
-        negative = ops.matmul(hidden, ops.transpose(negative_emb))
+        negative, _ = self.negative_logits(hidden, embeddings, negatives)
         total = self.beta * ops.softplus(-positive) + ops.sum(
             ops.softplus(negative), axis=-1
         )
@@ -116,5 +133,11 @@ class GBCELoss(RetrievalLoss):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"num_negatives": self.num_negatives, "t": self.t})
+        config.update(
+            {
+                "num_negatives": self.num_negatives,
+                "t": self.t,
+                "share_negatives": self.share_negatives,
+            }
+        )
         return config

@@ -75,6 +75,8 @@ class RetrievalLoss(keras.layers.Layer):
     """
 
     uses_negatives = True
+    # How sampled negatives are shared (see `draw_shape`).
+    SHARE_NEGATIVES = ("batch", "sequence", "position")
 
     def __init__(
         self, num_items: int | None = None, seed: int | None = None, **kwargs
@@ -113,6 +115,63 @@ class RetrievalLoss(keras.layers.Layer):
             dtype="int32",
             seed=self.seed_generator,
         )
+
+    def check_share_negatives(self, share_negatives: str) -> str:
+        """Validates a `share_negatives` argument and returns it."""
+        if share_negatives not in self.SHARE_NEGATIVES:
+            raise ValueError(
+                f"`share_negatives` must be one of {self.SHARE_NEGATIVES}. "
+                f"Received: share_negatives={share_negatives!r}"
+            )
+        return share_negatives
+
+    def shared_shape(self, targets: Any, share: str, k: int) -> tuple:
+        """Shape of `k` negatives shared per `share`: `(k,)` for the whole
+        batch, `(B, k)` per sequence, `(B, L, k)` per position."""
+        if share == "batch":
+            return (k,)
+        if share == "sequence":
+            return (ops.shape(targets)[0], k)
+        return (ops.shape(targets)[0], ops.shape(targets)[1], k)
+
+    def negative_logits(
+        self,
+        hidden: Any,
+        embeddings: Any,
+        negatives: Any,
+        dense: bool | None = None,
+    ) -> tuple[Any, Any]:
+        """Logits `(B, L, K)` of negatives shared per batch `(K,)`, per
+        sequence `(B, K)` or per position `(B, L, K)`, and the negatives
+        broadcast against `(B, L, K)` (to compare with the targets).
+
+        Per-position negatives are scored in one of two equal ways:
+        gathering `B * L * K` embedding rows, or (`dense`) scoring the whole
+        catalogue with one matmul and picking the K columns of each
+        position. By default the one that holds fewer floats: dense when
+        `N + 1 <= K * d` (small catalogues; the gather's backward pass is a
+        scatter-add of `B * L * K` rows, slow on GPUs).
+        """
+        rank = len(negatives.shape)
+        if rank == 1:
+            table = ops.take(embeddings, negatives, axis=0)
+            logits = ops.matmul(hidden, ops.transpose(table))
+            return logits, ops.reshape(negatives, (1, 1, -1))
+        if rank == 2:
+            table = ops.take(embeddings, negatives, axis=0)
+            logits = ops.einsum("bld,bkd->blk", hidden, table)
+            return logits, ops.expand_dims(negatives, 1)
+        if dense is None:
+            dense = (
+                embeddings.shape[0] <= negatives.shape[-1] * hidden.shape[-1]
+            )
+        if dense:
+            every_item = ops.matmul(hidden, ops.transpose(embeddings))
+            logits = ops.take_along_axis(every_item, negatives, axis=-1)
+        else:
+            table = ops.take(embeddings, negatives, axis=0)
+            logits = ops.einsum("bld,blkd->blk", hidden, table)
+        return logits, negatives
 
     def sample_negatives(self, targets: Any) -> Any:
         """Returns the negatives used for `targets` (int32)."""

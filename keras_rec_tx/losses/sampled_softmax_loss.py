@@ -23,7 +23,7 @@ class SampledSoftmaxLoss(RetrievalLoss):
     sequence of the batch gets its own set (more distinct negatives per
     step, `B * num_negatives` instead of `num_negatives`); with
     `"position"` every position gets its own set (`B * L * num_negatives`
-    negatives; see `per_position_logits` for how they are scored).
+    negatives; see `negative_logits` for how they are scored).
     Negatives are
     drawn uniformly from `1..N` or in proportion to item popularity
     (`sampling="popularity"`, counts set with `set_item_counts`). For each
@@ -111,13 +111,7 @@ class SampledSoftmaxLoss(RetrievalLoss):
                 '`sampling` must be "uniform" or "popularity". Received: '
                 f"sampling={sampling}"
             )
-        if share_negatives not in ("batch", "sequence", "position"):
-            raise ValueError(
-                '`share_negatives` must be "batch", "sequence" or "position". '
-                "Received: "
-                f"share_negatives={share_negatives}"
-            )
-        self.share_negatives = share_negatives
+        self.share_negatives = self.check_share_negatives(share_negatives)
         self.num_negatives = int(num_negatives)
         self.sampling = sampling
         self.logq_correction = logq_correction
@@ -184,46 +178,27 @@ class SampledSoftmaxLoss(RetrievalLoss):
         """Draws the negatives: int32 in `1..N`, `(num_negatives,)`, per
         sequence `(B, num_negatives)` or per position
         `(B, L, num_negatives)`."""
-        rows = 1
-        if self.share_negatives == "sequence":
-            rows = ops.shape(targets)[0]
-        elif self.share_negatives == "position":
-            batch, length = ops.shape(targets)[0], ops.shape(targets)[1]
-            rows = batch * length
-        shape = (rows, self.num_negatives)
+        shape = self.shared_shape(
+            targets, self.share_negatives, self.num_negatives
+        )
         if self.sampling == "uniform":
-            draws = self.sample_uniform(shape)
-        else:
-            logits = ops.expand_dims(self.item_log_probs[1:], 0)
-            draws = keras.random.categorical(
-                ops.repeat(logits, rows, axis=0),
-                self.num_negatives,
-                dtype="int32",
-                seed=self.seed_generator,
-            )
-            draws = draws + 1
-        if self.share_negatives == "batch":
-            return ops.reshape(draws, (self.num_negatives,))
-        if self.share_negatives == "position":
-            return ops.reshape(draws, (batch, length, self.num_negatives))
-        return draws
+            return self.sample_uniform(shape)
+        rows = math.prod(shape[:-1]) if len(shape) > 1 else 1
+        logits = ops.expand_dims(self.item_log_probs[1:], 0)
+        draws = keras.random.categorical(
+            ops.repeat(logits, rows, axis=0),
+            self.num_negatives,
+            dtype="int32",
+            seed=self.seed_generator,
+        )
+        return ops.reshape(draws + 1, shape)
 
     def position_losses(
         self, hidden: Any, targets: Any, embeddings: Any, negatives: Any
     ) -> Any:
         positive_emb = ops.take(embeddings, targets, axis=0)
         positive = ops.sum(hidden * positive_emb, axis=-1)
-        if len(negatives.shape) < 3:
-            negative_emb = ops.take(embeddings, negatives, axis=0)
-        if len(negatives.shape) == 1:
-            negative = ops.matmul(hidden, ops.transpose(negative_emb))
-            per_row = ops.reshape(negatives, (1, 1, -1))
-        elif len(negatives.shape) == 2:  # (B, K): one set per sequence
-            negative = ops.einsum("bld,bkd->blk", hidden, negative_emb)
-            per_row = ops.expand_dims(negatives, 1)
-        else:  # (B, L, K): one set per position
-            negative = self.per_position_logits(hidden, embeddings, negatives)
-            per_row = negatives
+        negative, per_row = self.negative_logits(hidden, embeddings, negatives)
         if self.logq_correction:
             positive = positive - self.log_q(targets)
             negative = negative - self.log_q(per_row)
@@ -236,30 +211,6 @@ class SampledSoftmaxLoss(RetrievalLoss):
             [ops.expand_dims(positive, -1), negative], axis=-1
         )
         return ops.logsumexp(logits, axis=-1) - positive
-
-    def per_position_logits(
-        self,
-        hidden: Any,
-        embeddings: Any,
-        negatives: Any,
-        dense: bool | None = None,
-    ) -> Any:
-        """Logits `(B, L, K)` of per-position negatives `(B, L, K)`.
-
-        Two equal computations: gathering `B * L * K` embedding rows, or
-        (`dense`) scoring the whole catalogue with one matmul and picking
-        the K columns of each position. By default the one that holds
-        fewer floats: dense when `N + 1 <= K * d` (small catalogues; the
-        gather's backward pass is a scatter-add of `B * L * K` rows, slow
-        on GPUs).
-        """
-        if dense is None:
-            dense = embeddings.shape[0] <= self.num_negatives * hidden.shape[-1]
-        if dense:
-            every_item = ops.matmul(hidden, ops.transpose(embeddings))
-            return ops.take_along_axis(every_item, negatives, axis=-1)
-        negative_emb = ops.take(embeddings, negatives, axis=0)
-        return ops.einsum("bld,blkd->blk", hidden, negative_emb)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -182,8 +182,8 @@ def test_per_position_dense_and_gather_paths_agree():
     layer = SampledSoftmaxLoss(N, num_negatives=4, share_negatives="position")
     args = [ops.convert_to_tensor(a) for a in (hidden, table)]
     negatives = ops.convert_to_tensor(negatives.astype("int32"))
-    dense = layer.per_position_logits(args[0], args[1], negatives, dense=True)
-    gather = layer.per_position_logits(args[0], args[1], negatives, dense=False)
+    dense, _ = layer.negative_logits(*args, negatives, dense=True)
+    gather, _ = layer.negative_logits(*args, negatives, dense=False)
     expected = np.einsum(
         "bld,blkd->blk", hidden, table[ops.convert_to_numpy(negatives)]
     )
