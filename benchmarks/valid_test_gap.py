@@ -5,7 +5,8 @@ popularity tie-break), full catalogue, history excluded, are scored on the
 validation target and on the test target, trained (counted) on the train
 split only, and again on train + validation items. If they show the same
 validation/test gap as the Transformer, the gap is a property of the data
-and the split, not of the model or the pipeline.
+and the split, not of the model or the pipeline. It also counts the users
+whose target, or newest input item, never occurs in the training split.
 
     python benchmarks/valid_test_gap.py --data_dir=../shared/data \
         --dataset=s3rec-amazon-beauty
@@ -72,6 +73,29 @@ def hit_rates(sequences, num_items, popularity, transitions, kind, k):
     return {"popularity": hits_pop / n, "transition": hits_trans / n}
 
 
+def cold_rates(sequences, popularity):
+    """Shares of validation and test users whose target, or whose newest
+    input item, never occurs in the training split: the model has trained
+    neither embedding as a positive (a cold target cannot rank well; a cold
+    newest input item feeds the model an embedding only ever pushed down
+    as a negative). The test input's newest item is the validation target.
+    """
+    rates = {}
+    for kind, drop in (("valid", 2), ("test", 1)):
+        eligible = [seq for seq in sequences if len(seq) >= 3]
+        target = [
+            popularity[int(seq[len(seq) - drop])] == 0 for seq in eligible
+        ]
+        newest = [
+            popularity[int(seq[len(seq) - drop - 1])] == 0 for seq in eligible
+        ]
+        rates[kind] = {
+            "cold_target": float(np.mean(target)),
+            "cold_newest_input": float(np.mean(newest)),
+        }
+    return rates
+
+
 def main(argv):
     del argv
     import keras_rec_tx as krt
@@ -87,6 +111,7 @@ def main(argv):
             "valid": hit_rates(sequences, n, *train_counts, "valid", FLAGS.k),
             "test": hit_rates(sequences, n, *train_counts, "test", FLAGS.k),
         },
+        "cold_items_counted_on_train": cold_rates(sequences, train_counts[0]),
         "counted_on_train_and_valid": {
             "test": hit_rates(
                 sequences, n, *counts(sequences, drop_last=1), "test", FLAGS.k
