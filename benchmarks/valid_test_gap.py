@@ -29,13 +29,16 @@ from absl import app, flags
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("dataset", "s3rec-amazon-beauty", "Dataset name.")
-flags.DEFINE_string(
-    "data_dir",
-    str(pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"),
-    "Folder with the datasets.",
-)
-flags.DEFINE_integer("k", 10, "Cut-off of HR@k.")
+
+
+def define_flags() -> None:
+    flags.DEFINE_string("dataset", "s3rec-amazon-beauty", "Dataset name.")
+    flags.DEFINE_string(
+        "data_dir",
+        str(pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"),
+        "Folder with the datasets.",
+    )
+    flags.DEFINE_integer("k", 10, "Cut-off of HR@k.")
 
 
 def counts(sequences, drop_last: int):
@@ -130,4 +133,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)
