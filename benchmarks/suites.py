@@ -331,6 +331,26 @@ SUITES: dict[str, list[Run]] = {
             epochs=150,
             patience=25,
         ),
+        # The batch-shared run again, with patience to outlast the plateau
+        # at equal scores that per-sequence and per-position runs leave
+        # after 10-20 epochs.
+        Run(
+            "sasrec_gbce256_patient_games",
+            "sasrec",
+            GAMES,
+            "sampled-100",
+            tag="gbce256_patient",
+            overrides={
+                "loss": "gbce",
+                "loss_config": {
+                    "num_negatives": 256,
+                    "t": 0.75,
+                    "share_negatives": "batch",
+                },
+            },
+            epochs=100,
+            patience=50,
+        ),
         Run(
             "sasrec_gbce256_seq_games",
             "sasrec",
