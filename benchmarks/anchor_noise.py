@@ -1,22 +1,25 @@
-"""How noisy is a published anchor that scored a random subset of users?
+"""How far is a seed mean from a one-run anchor, in standard deviations?
 
 The SASRec code evaluates a random 10,000 users when a dataset has more
 (its `evaluate` samples them with `random.sample`), so its published
 Games numbers are one training run scored on about a third of the users.
 That number has two sources of noise: the training seed, and which users
-were drawn. The second is bounded without any model: a per-user metric
-`x` in [0, 1] has variance at most `m (1 - m)` (exactly that for HR@10,
-a hit or a miss), and drawing `n` of `U` users without replacement
-scales the variance of the mean by `(U - n) / (U - 1) / n`.
+were drawn. Our sampled-100 harness does the same (`max_users=10000`, a
+fresh draw per seed), so the spread of our seeds already measures both,
+and it is the best estimate of the anchor's own sd. (Were our runs to
+score every user, the user draw would have to be added to the anchor's
+sd.) How much of it the user draw can be is bounded without any model: a
+per-user metric in [0, 1] has variance at most `m (1 - m)` (exactly that
+for HR@10, a hit or a miss), and drawing `n` of `U` users without
+replacement scales the variance of the mean by `(U - n) / (U - 1) / n`.
 
-This script counts `U`, the users the leave-one-out test split of the
-dataset scores, and writes
+This script counts `U`, the users the leave-one-out test split scores,
+and how many of them our sampled-100 evaluation scores, and writes
 
     benchmarks/results/diagnostics/anchor_users__<dataset>.json
 
 `benchmarks/report.py` combines it with the seed-to-seed spread of the
-reproduction runs to say how many standard deviations the difference from
-the anchor is.
+reproduction runs.
 
     python benchmarks/anchor_noise.py --data_dir=../shared/data \
         --dataset=sasrec-amazon-games
@@ -78,12 +81,14 @@ def anchor_noise(
     ours: list[float],
     sampled: int,
     population: int,
+    ours_sampled: bool = True,
 ) -> dict[str, float]:
     """The difference of our seed mean from a one-run anchor, in sds.
 
-    The anchor's own sd combines our seed-to-seed sd (the best estimate
-    of the published run's seed noise) with the user-sampling bound; the
-    sd of the difference adds the standard error of our mean.
+    The anchor's sd is our seed-to-seed sd: one training run scored on
+    a fresh user draw, like the anchor, when `ours_sampled`; otherwise
+    (our runs score every user) the user-sampling bound is added. The sd
+    of the difference adds the standard error of our mean.
     """
     if len(ours) < 2:
         raise ValueError(f"Need at least 2 seeds. Received: {len(ours)}")
@@ -91,7 +96,7 @@ def anchor_noise(
     mean = sum(ours) / n
     seed_std = math.sqrt(sum((v - mean) ** 2 for v in ours) / (n - 1))
     users_std = sampling_std(anchor, sampled, population)
-    anchor_std = math.hypot(seed_std, users_std)
+    anchor_std = seed_std if ours_sampled else math.hypot(seed_std, users_std)
     diff_std = math.sqrt(anchor_std**2 + seed_std**2 / n)
     return {
         "mean": mean,
@@ -110,11 +115,13 @@ def main(argv):
 
     data = krt.datasets.load(FLAGS.dataset, data_dir=FLAGS.data_dir)
     _, _, test = data.leave_one_out()
+    ours = test.batches(protocol="sampled", seed=1).num_sequences
     result = {
         "dataset": FLAGS.dataset,
         "protocol": "leave-one-out test split",
         "evaluable_users": len(test),
         "anchor_users": min(FLAGS.anchor_users, len(test)),
+        "sampled_100_users": ours,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"
         ),

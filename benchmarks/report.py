@@ -654,6 +654,10 @@ def anchor_noise_note(
     """How many sds the seed mean lies from a one-run anchor that scored
     a random subset of the users (`benchmarks/anchor_noise.py`)."""
     parts = []
+    # Our sampled-100 runs score a fresh draw of users per seed, as the
+    # anchor did: their spread then holds the user-sampling noise too.
+    ours = users.get("sampled_100_users", users["evaluable_users"])
+    ours_sampled = ours < users["evaluable_users"]
     for name, key in (("HR@10", "recall@10"), ("NDCG@10", "ndcg@10")):
         values = [r["test"][key] for r in s.runs]
         a = anchor_noise(
@@ -661,20 +665,27 @@ def anchor_noise_note(
             values,
             users["anchor_users"],
             users["evaluable_users"],
+            ours_sampled=ours_sampled,
         )
         parts.append(
             f"{name}: Δ {a['delta']:+.4f} = {a['delta_in_std']:+.1f} sd "
-            f"(anchor sd {a['anchor_std']:.4f}: seeds {a['seed_std']:.4f}, "
-            f"user sampling at most {a['user_sampling_std']:.4f}; sd of Δ "
+            f"(anchor sd {a['anchor_std']:.4f}, of which user sampling at "
+            f"most {a['user_sampling_std']:.4f}; sd of Δ "
             f"{a['delta_std']:.4f})"
         )
+    how = (
+        f"our runs score a fresh {ours:,} per seed too, so the spread of our "
+        f"{s.n} seeds measures the anchor's noise, user draw included"
+        if ours_sampled
+        else f"our runs score every user; the anchor's sd adds the user "
+        f"draw to the spread of our {s.n} seeds"
+    )
     return (
         f"- Noise of the anchor of {_label(run.preset, run.tag)} on "
         f"{run.dataset}: the published numbers are one training run scored "
         f"on a random {users['anchor_users']:,} of the "
-        f"{users['evaluable_users']:,} test users "
-        f"(`{_rel(ROOT / 'benchmarks' / 'anchor_noise.py')}`; our "
-        f"{s.n} seeds estimate the seed-to-seed part). "
+        f"{users['evaluable_users']:,} test users; {how} "
+        f"(`{_rel(ROOT / 'benchmarks' / 'anchor_noise.py')}`). "
         + "; ".join(parts)
         + "."
     )

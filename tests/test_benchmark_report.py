@@ -380,14 +380,23 @@ def test_anchor_noise_bounds_user_sampling_and_adds_seed_noise():
     )
     with pytest.raises(ValueError, match="sampled"):
         anchor_noise.sampling_std(0.7, 0, 10)
-    a = anchor_noise.anchor_noise(0.50, [0.48, 0.50, 0.46], 100, 10**9)
     seed = 0.02
     users = math.sqrt(0.25 / 100)
+    # Our runs score every user: the anchor's sd adds the user draw.
+    a = anchor_noise.anchor_noise(
+        0.50, [0.48, 0.50, 0.46], 100, 10**9, ours_sampled=False
+    )
     assert a["delta"] == pytest.approx(-0.02)
     assert a["seed_std"] == pytest.approx(seed)
+    assert a["user_sampling_std"] == pytest.approx(users, rel=1e-6)
     assert a["anchor_std"] == pytest.approx(math.hypot(seed, users))
     sd = math.sqrt(seed**2 + users**2 + seed**2 / 3)
     assert a["delta_in_std"] == pytest.approx(-0.02 / sd)
+    # Our runs draw users per seed as the anchor did: the seed spread
+    # already holds the user draw.
+    b = anchor_noise.anchor_noise(0.50, [0.48, 0.50, 0.46], 100, 10**9)
+    assert b["anchor_std"] == pytest.approx(seed)
+    assert b["delta_std"] == pytest.approx(seed * math.sqrt(1 + 1 / 3))
     with pytest.raises(ValueError, match="2 seeds"):
         anchor_noise.anchor_noise(0.5, [0.5], 100, 1000)
 
@@ -401,13 +410,15 @@ def test_reproduction_note_on_anchor_noise(dirs):
         (dirs / "runs" / name).write_text(json.dumps(run))
     assert "Noise of the anchor" not in _build(dirs)  # no user count yet
     (dirs / "diagnostics").mkdir()
-    (dirs / "diagnostics" / f"anchor_users__{games}.json").write_text(
-        json.dumps(
-            {"dataset": games, "evaluable_users": 30000, "anchor_users": 10000}
-        )
-    )
+    users = {"dataset": games, "evaluable_users": 30000, "anchor_users": 10000}
+    path = dirs / "diagnostics" / f"anchor_users__{games}.json"
+    path.write_text(json.dumps(users))
+    note = _row(_build(dirs), "- Noise of the anchor of `sasrec`")
+    assert "our runs score every user" in note
+    path.write_text(json.dumps({**users, "sampled_100_users": 10000}))
     note = _row(_build(dirs), "- Noise of the anchor of `sasrec`")
     assert "random 10,000 of the 30,000 test users" in note
+    assert "a fresh 10,000 per seed too" in note
     assert "our 2 seeds" in note
     expected = sys.modules["anchor_noise"].anchor_noise(
         0.741, [0.73, 0.74], 10000, 30000
