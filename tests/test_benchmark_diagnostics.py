@@ -28,6 +28,7 @@ def _load(name):
 
 
 valid_test_gap = _load("valid_test_gap")
+cold_inputs = _load("cold_inputs")
 
 
 def test_cold_rates_count_items_missing_from_training():
@@ -47,3 +48,16 @@ def test_cold_rates_count_items_missing_from_training():
     # validation target, cold for user 2.
     assert rates["test"]["cold_target"] == pytest.approx(2 / 3)
     assert rates["test"]["cold_newest_input"] == pytest.approx(1 / 3)
+
+
+def test_drop_items_removes_unseen_ids_and_left_pads_again():
+    keep = np.array([True, True, False, True, False])
+    rows = np.array([[0, 1, 2, 3], [0, 0, 0, 2], [4, 2, 1, 4], [3, 3, 1, 1]])
+    out = cold_inputs.drop_items(rows, keep)
+    assert out.tolist() == [
+        [0, 0, 1, 3],
+        [0, 0, 0, 2],  # nothing left: the row is kept as it was
+        [0, 0, 0, 1],
+        [3, 3, 1, 1],  # nothing to drop
+    ]
+    assert rows.tolist()[0] == [0, 1, 2, 3]  # the input is not modified
