@@ -27,37 +27,28 @@ reproduction runs.
 
 from __future__ import annotations
 
-import datetime
-import json
 import math
 import pathlib
-import shlex
 import sys
 
 from absl import app, flags
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import diagnostics  # noqa: E402
 
 FLAGS = flags.FLAGS
 
 
 def define_flags() -> None:
-    flags.DEFINE_string("dataset", "sasrec-amazon-games", "Dataset name.")
-    flags.DEFINE_string(
-        "data_dir",
-        str(pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"),
-        "Folder with the datasets.",
-    )
+    diagnostics.define_data_flags("sasrec-amazon-games")
     flags.DEFINE_integer(
         "anchor_users",
         10000,
         "Users the published evaluation scored (the SASRec code: 10,000).",
     )
-
-
-DIAGNOSTICS = (
-    pathlib.Path(__file__).resolve().parent / "results" / "diagnostics"
-)
 
 
 def sampling_std(mean: float, sampled: int, population: int) -> float:
@@ -122,15 +113,8 @@ def main(argv):
         "evaluable_users": len(test),
         "anchor_users": min(FLAGS.anchor_users, len(test)),
         "sampled_100_users": ours,
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
-        "command": " ".join(shlex.quote(a) for a in sys.argv),
     }
-    DIAGNOSTICS.mkdir(parents=True, exist_ok=True)
-    path = DIAGNOSTICS / f"anchor_users__{FLAGS.dataset}.json"
-    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(path, json.dumps(result, indent=1))
+    diagnostics.write(f"anchor_users__{FLAGS.dataset}", result)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,7 @@ what those items cost this model. Writes
 
 from __future__ import annotations
 
-import datetime
-import json
 import pathlib
-import shlex
 import sys
 from typing import Any
 
@@ -31,20 +28,14 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import diagnostics  # noqa: E402
 import suites  # noqa: E402
 
 FLAGS = flags.FLAGS
-DIAGNOSTICS = (
-    pathlib.Path(__file__).resolve().parent / "results" / "diagnostics"
-)
 
 
 def define_flags() -> None:
-    flags.DEFINE_string(
-        "data_dir",
-        str(pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"),
-        "Folder with the datasets.",
-    )
+    diagnostics.define_data_flags(None)
     flags.DEFINE_string(
         "run",
         "sasrec_ss256_itemdrop_games",
@@ -144,15 +135,8 @@ def main(argv: list[str]) -> None:
         },
         "backend": result["backend"],
         "machine": result["machine"],
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
-        "command": " ".join(shlex.quote(a) for a in sys.argv),
     }
-    DIAGNOSTICS.mkdir(parents=True, exist_ok=True)
-    path = DIAGNOSTICS / f"cold_inputs__{spec.dataset}__{spec.tag}.json"
-    path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(path, json.dumps({k: out[k] for k in list(out)[7:13]}, indent=1))
+    diagnostics.write(f"cold_inputs__{spec.dataset}__{spec.tag}", out)
 
 
 if __name__ == "__main__":

@@ -17,27 +17,23 @@ Writes benchmarks/results/diagnostics/valid_test_gap__<dataset>.json.
 from __future__ import annotations
 
 import collections
-import datetime
-import json
 import pathlib
-import shlex
 import sys
 
 import numpy as np
 from absl import app, flags
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import diagnostics  # noqa: E402
 
 FLAGS = flags.FLAGS
 
 
 def define_flags() -> None:
-    flags.DEFINE_string("dataset", "s3rec-amazon-beauty", "Dataset name.")
-    flags.DEFINE_string(
-        "data_dir",
-        str(pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"),
-        "Folder with the datasets.",
-    )
+    diagnostics.define_data_flags("s3rec-amazon-beauty")
     flags.DEFINE_integer("k", 10, "Cut-off of HR@k.")
 
 
@@ -120,16 +116,8 @@ def main(argv):
                 sequences, n, *counts(sequences, drop_last=1), "test", FLAGS.k
             ),
         },
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
-        "command": " ".join(shlex.quote(a) for a in sys.argv),
     }
-    out = pathlib.Path(__file__).resolve().parent / "results" / "diagnostics"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"valid_test_gap__{FLAGS.dataset}.json"
-    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(path, json.dumps(result, indent=1))
+    diagnostics.write(f"valid_test_gap__{FLAGS.dataset}", result)
 
 
 if __name__ == "__main__":

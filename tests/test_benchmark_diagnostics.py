@@ -1,34 +1,28 @@
-"""benchmarks/valid_test_gap.py: the model-free diagnostics of why test
-metrics sit below validation on the leave-one-out benchmarks."""
+"""The diagnostic scripts of benchmarks/: valid_test_gap.py (why test
+metrics sit below validation), cold_inputs.py (histories ending in items
+unseen in training) and the writer they share."""
 
-import importlib.util
-import os
-import pathlib
-import sys
+import json
 
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("KERAS_BACKEND") != "jax",
-    reason="backend-independent: runs once, in the KERAS_BACKEND=jax pass",
-)
+from tests.benchmark_modules import ONCE, load
 
-BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
+pytestmark = ONCE
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(
-        name, BENCHMARKS / f"{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+valid_test_gap = load("valid_test_gap")
+cold_inputs = load("cold_inputs")
+diagnostics = load("diagnostics")
 
 
-valid_test_gap = _load("valid_test_gap")
-cold_inputs = _load("cold_inputs")
+def test_write_adds_date_and_command(tmp_path, monkeypatch):
+    monkeypatch.setattr(diagnostics, "DIAGNOSTICS", tmp_path / "diag")
+    path = diagnostics.write("x__games", {"users": 3})
+    assert path == tmp_path / "diag" / "x__games.json"
+    written = json.loads(path.read_text())
+    assert written["users"] == 3
+    assert written["date"].startswith("20") and "command" in written
 
 
 def test_cold_rates_count_items_missing_from_training():

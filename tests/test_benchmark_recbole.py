@@ -2,33 +2,14 @@
 helpers it shares with benchmarks/time_to_quality.py (RecBole itself is
 not installed here: it runs in its own environment)."""
 
-import importlib.util
-import os
-import pathlib
-import sys
-
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("KERAS_BACKEND") != "jax",
-    reason="backend-independent: runs once, in the KERAS_BACKEND=jax pass",
-)
+from tests.benchmark_modules import ONCE, load
 
-BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
+pytestmark = ONCE
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(
-        name, BENCHMARKS / f"{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-recbole_sasrec = _load("recbole_sasrec")
-quality_curve = _load("quality_curve")
+recbole_sasrec = load("recbole_sasrec")
+quality_curve = load("quality_curve")
 
 
 def test_atomic_inter_file(tmp_path):
