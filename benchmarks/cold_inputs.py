@@ -95,9 +95,6 @@ def main(argv: list[str]) -> None:
     )
 
     class Dropped(keras.utils.PyDataset):
-        def __init__(self) -> None:
-            super().__init__()
-
         def __len__(self) -> int:
             return len(batches)
 

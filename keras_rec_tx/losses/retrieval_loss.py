@@ -75,7 +75,7 @@ class RetrievalLoss(keras.layers.Layer):
     """
 
     uses_negatives = True
-    # How sampled negatives are shared (see `draw_shape`).
+    # How sampled negatives are shared (see `shared_shape`).
     SHARE_NEGATIVES = ("batch", "sequence", "position")
 
     def __init__(
