@@ -24,6 +24,7 @@ THROUGHPUT_FLAGS=${THROUGHPUT_FLAGS:-}
 WHEELS=${WHEELS:-.whl}
 THROUGHPUT=${THROUGHPUT:-1}  # 0: skip step 1
 ONLY=${ONLY:-}               # run names of the suite, comma-separated
+SEEDS=${SEEDS:-}             # override the suite's seeds, comma-separated
 mkdir -p "$OUT"
 # A fresh folder per call: on a machine still warm from an earlier call,
 # a shared one would make run.py skip that call's finished runs.
@@ -65,7 +66,7 @@ fi
 timeout $((LIMIT + 110)) "$PY" benchmarks/run.py --suite="$SUITE" \
   --jobs="$JOBS" --time_limit_s="$LIMIT" --data_dir="$DATA_DIR" \
   --results_dir="$WORK/gpu_runs" --jobs_log_dir="$WORK/gpu_logs" \
-  ${ONLY:+--only="$ONLY"} \
+  ${ONLY:+--only="$ONLY"} ${SEEDS:+--seeds="$SEEDS"} \
   >"$OUT/suite.log" 2>&1
 echo "suite: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
 tar czf "$OUT/gpu_runs.tgz" -C "$WORK" gpu_runs gpu_logs 2>>"$OUT/probe.txt"

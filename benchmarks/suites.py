@@ -88,6 +88,13 @@ RECTOOLS_EXACT_D64 = {
     "loss_config": {**PER_POSITION_SS256, "remove_accidental_hits": False},
 }
 
+CE_TWO_BLOCKS_D128 = {
+    "d_model": 128,
+    "d_ff": 128,
+    "num_blocks": 2,
+    "dropout": 0.5,
+}
+
 SUITES: dict[str, list[Run]] = {
     # Each reproduction's preset as it ships. The Beauty runs in the
     # configuration of the published code are in the "gpu" suite (per-
@@ -262,6 +269,81 @@ SUITES: dict[str, list[Run]] = {
             overrides=RECTOOLS_SS256,
             training_overrides={"bucketing": False},
             patience=50,
+        ),
+    ],
+    # Toward the Games HR@10 target (section 2): every loss tried at d 50
+    # to 64 plateaus at validation HR@10 0.75-0.78. These ask whether
+    # capacity or dropout moves it: the full softmax (sasrec_ce) with the
+    # paper's dropout 0.5, then at d 128 and d 256 with 2 blocks, the
+    # paper's model with the full softmax, and BCE and 256 sampled
+    # negatives at d 128. Sized for one lent GPU, seed 0 only:
+    # SEEDS=0 JOBS=6 LIMIT=420 ONLY=... bash benchmarks/gpu_check.sh
+    "games_gpu": [
+        Run(
+            "ce_do5_games",
+            "sasrec_ce",
+            GAMES,
+            "sampled-100",
+            tag="ce_do5",
+            overrides={"dropout": 0.5},
+        ),
+        Run(
+            "ce_d128_b2_games",
+            "sasrec_ce",
+            GAMES,
+            "sampled-100",
+            tag="ce_d128_b2",
+            overrides=CE_TWO_BLOCKS_D128,
+        ),
+        Run(
+            "ce_d256_b2_games",
+            "sasrec_ce",
+            GAMES,
+            "sampled-100",
+            tag="ce_d256_b2",
+            overrides={
+                **CE_TWO_BLOCKS_D128,
+                "d_model": 256,
+                "d_ff": 256,
+                "item_dropout": 0.3,
+            },
+        ),
+        Run(
+            "paper_ce_games",
+            "sasrec",
+            GAMES,
+            "sampled-100",
+            tag="paper_ce",
+            overrides={
+                "loss": "softmax",
+                "loss_config": {},
+                "item_dropout": 0.2,
+            },
+            training_overrides={"validate_every": 1, "bucketing": False},
+        ),
+        Run(
+            "bce_d128_games",
+            "sasrec",
+            GAMES,
+            "sampled-100",
+            tag="bce_d128",
+            overrides={"d_model": 128, "d_ff": 128},
+            training_overrides={"bucketing": False},
+        ),
+        Run(
+            "ss256_itemdrop_d128_games",
+            "sasrec",
+            GAMES,
+            "sampled-100",
+            tag="ss256_itemdrop_d128",
+            overrides={
+                "d_model": 128,
+                "d_ff": 128,
+                "loss": "sampled_softmax",
+                "loss_config": SEQUENCE_SS256,
+                "item_dropout": 0.2,
+            },
+            training_overrides={"validate_every": 1, "bucketing": False},
         ),
     ],
     # The SASRec paper's TF code initialises the item and position tables
