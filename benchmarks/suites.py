@@ -95,6 +95,14 @@ CE_TWO_BLOCKS_D128 = {
     "dropout": 0.5,
 }
 
+SS256_ITEMDROP_D128 = {
+    "d_model": 128,
+    "d_ff": 128,
+    "loss": "sampled_softmax",
+    "loss_config": SEQUENCE_SS256,
+    "item_dropout": 0.2,
+}
+
 SUITES: dict[str, list[Run]] = {
     # Each reproduction's preset as it ships. The Beauty runs in the
     # configuration of the published code are in the "gpu" suite (per-
@@ -336,13 +344,7 @@ SUITES: dict[str, list[Run]] = {
             GAMES,
             "sampled-100",
             tag="ss256_itemdrop_d128",
-            overrides={
-                "d_model": 128,
-                "d_ff": 128,
-                "loss": "sampled_softmax",
-                "loss_config": SEQUENCE_SS256,
-                "item_dropout": 0.2,
-            },
+            overrides=SS256_ITEMDROP_D128,
             training_overrides={"validate_every": 1, "bucketing": False},
         ),
         # After the seed-0 probe above: 256 sampled negatives with item
@@ -482,6 +484,36 @@ SUITES: dict[str, list[Run]] = {
                     "share_negatives": "position",
                 },
             },
+            epochs=150,
+            patience=25,
+        ),
+    ],
+    # After the games_gpu suite found d 128 ahead of d 50 (256 sampled
+    # negatives per sequence, item dropout 0.2): more negatives, or more
+    # item dropout, at d 128. One core each, about 25 s an epoch.
+    "games_d128": [
+        Run(
+            "ss1024_itemdrop_d128_games",
+            "sasrec",
+            GAMES,
+            "sampled-100",
+            tag="ss1024_itemdrop_d128",
+            overrides={
+                **SS256_ITEMDROP_D128,
+                "loss_config": {**SEQUENCE_SS256, "num_negatives": 1024},
+            },
+            training_overrides={"validate_every": 1},
+            epochs=150,
+            patience=25,
+        ),
+        Run(
+            "ss256_itemdrop4_d128_games",
+            "sasrec",
+            GAMES,
+            "sampled-100",
+            tag="ss256_itemdrop4_d128",
+            overrides={**SS256_ITEMDROP_D128, "item_dropout": 0.4},
+            training_overrides={"validate_every": 1},
             epochs=150,
             patience=25,
         ),
