@@ -519,6 +519,20 @@ SUITES: dict[str, list[Run]] = {
             patience=25,
         ),
     ],
+    # Does length bucketing change what is learned? Each batch's loss is
+    # the mean over its real tokens, so batches of short sequences weigh
+    # each of their tokens more than mixed batches do. sasrec_wide on
+    # seed 0, as the beat suite runs it (bucketed) against unbucketed.
+    "bucketing": [
+        Run(
+            "sasrec_wide_unbucketed_games",
+            "sasrec_wide",
+            GAMES,
+            "sampled-100",
+            tag="unbucketed",
+            training_overrides={"bucketing": False},
+        ),
+    ],
     # What the gpu suite's findings do for the CPU recipe of sasrec_plus
     # (256 negatives shared per sequence, GeLU d_ff = 4d, ~6 min a run on
     # one core): SASRec's block, then also dropout on the item table.
