@@ -86,8 +86,7 @@ def _build(args, shuffle: bool, queue) -> None:
     batches = train.batches(batch_size=128, max_len=200)
     tokens = 0
     for i in range(len(batches)):
-        x, y = batches[i]
-        tokens += x["item_ids"].size
+        tokens += batches[i][0]["item_ids"].size
     epoch_s = time.perf_counter() - t0
     queue.put(
         {

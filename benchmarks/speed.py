@@ -241,8 +241,9 @@ def matmul_peak(
 
 def training_batches(
     lengths: str, batch_size: int, max_len: int, num_items: int
-) -> list[tuple[dict, Any]]:
-    """One epoch of training batches, in epoch order."""
+) -> list[tuple]:
+    """One epoch of training batches, in epoch order: `(x, y)`, or
+    `(x, y, sample_weight)` when bucketed."""
     import numpy as np
 
     import keras_rec_tx
@@ -276,7 +277,7 @@ def training_batches(
 
 def time_training(
     name: str,
-    batches: list[tuple[dict, Any]],
+    batches: list[tuple],
     *,
     max_len: int,
     num_items: int,
@@ -302,23 +303,26 @@ def time_training(
     )
     # Warm-up: the first batch of every distinct length, then `warmup`.
     seen, warm = set(), []
-    for x, y in batches:
-        if x["item_ids"].shape[1] not in seen:
-            seen.add(x["item_ids"].shape[1])
-            warm.append((x, y))
+    # A batch is (x, y) or, bucketed, (x, y, sample_weight).
+    for batch in batches:
+        width = batch[0]["item_ids"].shape[1]
+        if width not in seen:
+            seen.add(width)
+            warm.append(batch)
     rest = [b for b in batches if all(b is not w for w in warm)]
     warm += rest[:warmup]
     timed = rest[warmup : warmup + steps]
     if len(timed) < steps:
         timed = (timed * (steps // max(1, len(timed)) + 1))[:steps]
     start = time.perf_counter()
-    for x, y in warm:
-        model.train_on_batch(x, y)
+    for batch in warm:
+        model.train_on_batch(*batch)
     warmup_seconds = time.perf_counter() - start
     step_times, real, computed, flops, useful = [], 0, 0, 0.0, 0.0
-    for x, y in timed:
+    for batch in timed:
+        y = batch[1]
         start = time.perf_counter()
-        logs = model.train_on_batch(x, y, return_dict=True)
+        logs = model.train_on_batch(*batch, return_dict=True)
         step_times.append(time.perf_counter() - start)
         b, seq = y.shape
         per_token = flops_per_token(model, seq)["total"]

@@ -520,10 +520,31 @@ SUITES: dict[str, list[Run]] = {
         ),
     ],
     # Does length bucketing change what is learned? Each batch's loss is
-    # the mean over its real tokens, so batches of short sequences weigh
-    # each of their tokens more than mixed batches do. sasrec_wide on
-    # seed 0, as the beat suite runs it (bucketed) against unbucketed.
+    # the mean over its real tokens, so without token weighting batches of
+    # short sequences weigh each of their tokens up to 18x more than
+    # batches of long ones (Games). sasrec_wide on seed 0 for 8 epochs
+    # (validation curves in the result files): padded to max_len,
+    # bucketed without token weighting (the default before 2026-11-27)
+    # and bucketed with it (the default since); then the full unbucketed
+    # run, sized for a GPU.
     "bucketing": [
+        *(
+            Run(
+                f"curve8_{tag}_games",
+                "sasrec_wide",
+                GAMES,
+                "sampled-100",
+                tag=f"curve8_{tag}",
+                training_overrides=training,
+                epochs=8,
+                patience=8,
+            )
+            for tag, training in (
+                ("unbucketed", {"bucketing": False}),
+                ("bucketed_unweighted", {"token_weighting": False}),
+                ("bucketed_weighted", {"token_weighting": True}),
+            )
+        ),
         Run(
             "sasrec_wide_unbucketed_games",
             "sasrec_wide",

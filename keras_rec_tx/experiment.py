@@ -110,7 +110,10 @@ def run(
     a lent machine with a fixed budget. `training_overrides` replace keys
     of the preset's training recipe; besides the optimizer's, the key
     `bucketing` (default `True`) pads batches to length buckets rather
-    than to `max_len` (fewer shapes to compile when `False`, as on a GPU).
+    than to `max_len` (fewer shapes to compile when `False`, as on a GPU),
+    and `token_weighting` (default: `bucketing`) weighs bucketed batches so
+    that every real position counts the same in every batch (see
+    `keras_rec_tx.data.SequenceBatches`); the result records both.
 
     Returns `(result, model)`: `result` is a JSON-ready dict with the
     config, per-epoch history, best epoch, test metrics, training time,
@@ -138,6 +141,7 @@ def run(
     validate_every = validate_every or training.get("validate_every", 1)
 
     bucketing = bool(training.get("bucketing", True))
+    token_weighting = training.get("token_weighting")
 
     train, valid, test = data.leave_one_out()
     eval_kind = PROTOCOLS[protocol]
@@ -147,6 +151,7 @@ def run(
         shuffle=True,
         seed=seed,
         bucketing=bucketing,
+        token_weighting=token_weighting,
     )
     valid_batches, test_batches = (
         split.batches(
@@ -159,6 +164,7 @@ def run(
         for split, split_seed in ((valid, seed), (test, seed + 1))
     )
     training.update(
+        token_weighting=train_batches.token_weighting,
         epochs=epochs,
         batch_size=batch_size,
         early_stopping_patience=patience,

@@ -9,6 +9,7 @@ EXPECTED = {
     "sasrec",
     "sasrec_plus",
     "sasrec_ce",
+    "sasrec_wide",
     "rope",
     "rope_learned",
     "rmsnorm",

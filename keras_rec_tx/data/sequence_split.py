@@ -40,7 +40,7 @@ class SequenceSplit:
 
     data = keras_rec_tx.datasets.synthetic(num_users=50, num_items=20)
     train, valid, test = data.leave_one_out()
-    x, y = train.batches(batch_size=8, max_len=10)[0]
+    x, y, sample_weight = train.batches(batch_size=8, max_len=10)[0]
     x, y = test.batches(batch_size=8, max_len=10)[0]  # y: (8,) targets
     ```
     """
@@ -165,13 +165,15 @@ class SequenceSplit:
         seed: int = 0,
         bucketing: bool = True,
         bucket_lengths=None,
+        token_weighting: bool | None = None,
         random_crop: bool = False,
         protocol: str = "full",
         num_candidates: int = 100,
         max_users: int | None = 10000,
         drop_remainder: bool = False,
     ) -> SequenceBatches:
-        """Returns a `keras.utils.PyDataset` of `(x, y)` batches.
+        """Returns a `keras.utils.PyDataset` of `(x, y)` batches
+        (`(x, y, sample_weight)` for bucketed training batches).
 
         See `keras_rec_tx.data.SequenceBatches` for the arguments and
         the batch layout.
@@ -184,6 +186,7 @@ class SequenceSplit:
             seed=seed,
             bucketing=bucketing,
             bucket_lengths=bucket_lengths,
+            token_weighting=token_weighting,
             random_crop=random_crop,
             protocol=protocol,
             num_candidates=num_candidates,

@@ -41,10 +41,13 @@ class RetrievalLoss(keras.layers.Layer):
             `targets != 0`.
         negatives: optional int tensor of given negatives (shape as returned
             by `sample_negatives`); sampled when `None`.
+        sample_weight: optional float tensor `(B,)` (one weight per
+            sequence) or `(B, L)` (per position) that multiplies the
+            losses; the divisor stays the number of valid positions.
 
     Returns:
-        A float32 scalar: the mean loss over the valid positions, `0.0` when
-        there is none.
+        A float32 scalar: the (weighted) mean loss over the valid positions,
+        `0.0` when there is none.
 
     Example:
 
@@ -190,6 +193,7 @@ class RetrievalLoss(keras.layers.Layer):
         embeddings: Any,
         mask: Any = None,
         negatives: Any = None,
+        sample_weight: Any = None,
     ) -> Any:
         hidden = ops.cast(hidden, "float32")
         embeddings = ops.cast(embeddings, "float32")
@@ -202,6 +206,11 @@ class RetrievalLoss(keras.layers.Layer):
         if negatives is not None:
             negatives = ops.cast(negatives, "int32")
         losses = self.position_losses(hidden, targets, embeddings, negatives)
+        if sample_weight is not None:
+            weight = ops.cast(sample_weight, "float32")
+            if len(weight.shape) == 1:
+                weight = weight[:, None]
+            losses = losses * weight
         # `where`, not a product: the value at invalid positions is ignored.
         total = ops.sum(ops.where(valid, losses, ops.zeros_like(losses)))
         count = ops.sum(ops.cast(valid, "float32"))

@@ -491,8 +491,14 @@ class SequentialRecommender(keras.Model):
             targets = ops.cast(y, "int32")[:, -self.max_len :]
             hidden_used = hidden
             user_mask = ops.not_equal(item_ids, 0)
+            # Training batches may weigh their sequences (bucketed batches
+            # do, see `SequenceBatches(token_weighting=...)`).
             loss = self.loss_layer(
-                hidden, targets, embeddings, mask=ops.not_equal(targets, 0)
+                hidden,
+                targets,
+                embeddings,
+                mask=ops.not_equal(targets, 0),
+                sample_weight=sample_weight,
             )
         total = [ops.cast(loss, "float32")]
         if self.user_norm_penalty is not None:

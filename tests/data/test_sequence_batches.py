@@ -37,7 +37,7 @@ def reference_train_row(data, user, end, length, max_len):
 
 def all_rows(batches):
     for index in range(len(batches)):
-        x, y = batches[index]
+        x, y = batches[index][:2]
         users = batches.batch_users(index)
         for row, user in enumerate(users):
             yield user, {k: v[row] for k, v in x.items()}, y[row]
@@ -50,7 +50,7 @@ def test_train_batches_match_reference():
     ends = dict(zip(train.users.tolist(), train.ends.tolist(), strict=True))
     seen = []
     for index in range(len(batches)):
-        x, y = batches[index]
+        x, y, _ = batches[index]  # bucketed: token weights (tested below)
         assert set(x) == {"item_ids", "timestamps", "query_timestamps"}
         for value in (*x.values(), y):
             assert value.dtype == np.int32
@@ -149,7 +149,7 @@ def test_bucketing_reduces_padding_on_skewed_lengths():
     total = real = 0
     shapes = set()
     for i in range(len(bucketed)):
-        x, _ = bucketed[i]
+        x = bucketed[i][0]
         total += x["item_ids"].size
         real += int((x["item_ids"] > 0).sum())
         shapes.add(x["item_ids"].shape[1])
@@ -268,6 +268,42 @@ def test_fixed_week_aligned_origin():
     x, y = data.leave_one_out()[0].batches(shuffle=False, bucketing=False)[0]
     assert x["timestamps"][0, -1] == t0 - data.time_origin
     assert x["query_timestamps"][0, -1] == t0 + 5 - data.time_origin
+
+
+def test_token_weighting_evens_out_bucketed_batches():
+    rng = np.random.default_rng(0)
+    lengths = np.where(rng.random(300) < 0.9, 4, 40)
+    users = np.repeat(np.arange(300), lengths)
+    df = pd.DataFrame({"u": users, "i": rng.integers(0, 500, len(users))})
+    with pytest.warns(UserWarning):
+        data = Interactions.from_dataframe(df, user="u", item="i")
+    train, valid, _ = data.leave_one_out()
+    bucketed = train.batches(batch_size=16, max_len=50)
+    assert bucketed.token_weighting
+    # Real target positions per sequence: the history minus one, capped.
+    real = np.minimum(np.diff(data.offsets)[:300] - 3, 50)
+    mean_batch = 16 * real[real > 0].mean()
+    counts, weights = [], []
+    for i in range(len(bucketed)):
+        x, y, weight = bucketed[i]
+        assert weight.dtype == np.float32 and weight.shape == y.shape
+        np.testing.assert_array_equal(weight == 0, y == 0)
+        assert np.all(weight[y > 0] == weight.max())
+        counts.append(np.count_nonzero(y))
+        weights.append(float(weight.max()))
+    counts, weights = np.array(counts), np.array(weights)
+    # The batches' real positions differ a lot; weight / count does not:
+    # each real position weighs 1 / (batch_size * mean length).
+    assert counts.max() > 4 * counts.min()
+    np.testing.assert_allclose(weights / counts, 1 / mean_batch, rtol=1e-5)
+    # Off by default without bucketing, and it can be switched either way.
+    assert len(train.batches(bucketing=False)[0]) == 2
+    assert len(train.batches(token_weighting=False)[0]) == 2
+    plain = train.batches(batch_size=16, bucketing=False, token_weighting=True)
+    x, y, weight = plain[0]
+    assert weight.max() == pytest.approx(np.count_nonzero(y) / mean_batch)
+    with pytest.raises(ValueError, match="token_weighting applies to the tr"):
+        valid.batches(token_weighting=True)
 
 
 def test_drop_remainder():

@@ -4,7 +4,7 @@ import pytest
 from keras import ops
 
 from keras_rec_tx import losses
-from tests.losses.references import random_inputs
+from tests.losses.references import logsumexp, masked_mean, random_inputs
 
 N = 9
 CASES = [
@@ -28,6 +28,32 @@ def test_all_padding_batch_is_zero(name, kwargs):
     assert float(loss) == 0.0
     loss = layer(hidden, targets, table, mask=np.zeros(targets.shape, bool))
     assert float(loss) == 0.0
+
+
+def test_sample_weight_scales_losses_not_the_divisor():
+    hidden, targets, table = random_inputs()
+    layer = _make("softmax", {})
+    logits = np.einsum("bld,nd->bln", hidden, table[1:])  # row 0: padding
+    target = np.maximum(targets - 1, 0)[..., None]
+    per_position = (
+        logsumexp(logits) - np.take_along_axis(logits, target, -1)[..., 0]
+    )
+    valid = targets != 0
+    rng = np.random.default_rng(1)
+    for weight in (
+        rng.uniform(0.5, 2.0, size=targets.shape[0]).astype("float32"),
+        rng.uniform(0.5, 2.0, size=targets.shape).astype("float32"),
+    ):
+        full = weight if weight.ndim == 2 else weight[:, None]
+        full = np.broadcast_to(full, targets.shape)
+        expected = (per_position * full)[valid].sum() / valid.sum()
+        loss = layer(hidden, targets, table, sample_weight=weight)
+        np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        float(layer(hidden, targets, table)),
+        masked_mean(per_position, valid),
+        rtol=1e-5,
+    )
 
 
 @pytest.mark.parametrize("name, kwargs", CASES)
