@@ -543,7 +543,25 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             f"{len(capped)} of {len(runs)} ran into the epoch cap "
             f"({capped[0]['epochs_run']}) with the best epoch at {best}"
         )
+    unweighted = [r for r in runs if trained_without_token_weighting(r)]
+    if unweighted:
+        notes.add(
+            f"{len(unweighted)} of {len(runs)} trained on bucketed batches "
+            "without token weighting"
+        )
     return "; ".join(sorted(notes))
+
+
+def trained_without_token_weighting(run: dict[str, Any]) -> bool:
+    """Bucketed training whose batch losses weighed a short batch's real
+    positions more (every bucketed run before token weighting existed:
+    their result files have no `token_weighting` key)."""
+    training = run.get("training")
+    if training is None:
+        return False
+    return bool(training.get("bucketing", True)) and not training.get(
+        "token_weighting", False
+    )
 
 
 def overrides_text(runs: Sequence[dict[str, Any]]) -> str:
@@ -1421,6 +1439,15 @@ def build_report(
         "`benchmarks/speed.py` and `benchmarks/gpu_throughput.py`. A row "
         "without results says "
         f'"{NOT_RUN}"; no number here is typed by hand.',
+        "",
+        'Runs noted "trained on bucketed batches without token weighting" '
+        "predate token weighting (`SequenceBatches(token_weighting=...)`, "
+        "the default for bucketed training batches since 2026-11-27): "
+        "their batch losses weighed each real position of a batch of short "
+        "sequences more than one of a batch of long sequences (up to 18x "
+        "on Games), where batches padded to `max_len` (the runs on a GPU) "
+        "weigh them about alike. The `bucketing` suite measures what this "
+        "changes.",
         "",
         f"Result files: {len(runs)} runs"
         + (f", dated {dates[0]} to {dates[-1]}." if runs else "."),

@@ -358,13 +358,20 @@ def test_time_to_quality_names_where_recbole_ran():
 
 
 def test_run_notes_flag_runs_stopped_by_the_epoch_cap():
-    capped = {"epochs_run": 150, "best_epoch": 135, "training": {"epochs": 150}}
-    early = {"epochs_run": 90, "best_epoch": 40, "training": {"epochs": 150}}
+    training = {"epochs": 150, "token_weighting": True}
+    capped = {"epochs_run": 150, "best_epoch": 135, "training": training}
+    early = {"epochs_run": 90, "best_epoch": 40, "training": training}
     note = report.run_notes([capped, early])
     assert (
         note == "1 of 2 ran into the epoch cap (150) with the best epoch at 135"
     )
     assert report.run_notes([early]) == ""
+    # Bucketed runs from before token weighting say so; unbucketed do not.
+    old = {"epochs_run": 90, "best_epoch": 40, "training": {"epochs": 150}}
+    padded = dict(old, training={"epochs": 150, "bucketing": False})
+    assert report.run_notes([old, early, padded]) == (
+        "1 of 3 trained on bucketed batches without token weighting"
+    )
     assert report.overrides_text([{"overrides": {"b": 1, "a": "x"}}]) == (
         "a='x', b=1"
     )
