@@ -118,8 +118,8 @@ class SequenceBatches(keras.utils.PyDataset):
     `(B, L)` like `y`, is 0 at padding and, at every real position, the
     batch's number of real positions divided by its mean over batches
     (`batch_size` times the mean sequence length). Every real position
-    then weighs the same in every batch, as without bucketing; a plain
-    Keras model with a per-position loss gets the same weighting.
+    then weighs the same in every batch, as without bucketing. A plain
+    Keras model trained on these batches receives the same weights.
 
     Args:
         split: the `SequenceSplit` to batch.
@@ -130,11 +130,11 @@ class SequenceBatches(keras.utils.PyDataset):
             split and `False` for evaluation splits.
         seed: seed of shuffling, crops, user draws and candidates.
         bucketing: pad to bucket lengths instead of `max_len`.
+        bucket_lengths: sorted lengths to pad to; `max_len` is added when
+            missing. Default: 4, 8, 16, ... below `max_len`, and `max_len`.
         token_weighting: return training batches as `(x, y, sample_weight)`
             with the weights described above. Defaults to `bucketing` for
             the training split; evaluation splits have none.
-        bucket_lengths: sorted lengths to pad to; `max_len` is added when
-            missing. Default: 4, 8, 16, ... below `max_len`, and `max_len`.
         random_crop: training only, see above.
         protocol: `"full"` (rank the full catalogue) or `"sampled"`.
         num_candidates: negatives per user for `protocol="sampled"`.
