@@ -1379,16 +1379,24 @@ def update_zoo(
 
     A preset gets results from its runs with an empty tag on its
     benchmark's dataset and protocol, on the backend with most seeds
-    (ties: jax, tensorflow, torch). Presets without such runs are left
-    untouched. Only the "results" key changes; the file keeps indent 2
-    and a trailing newline.
+    (ties: jax, tensorflow, torch), preferring backends whose runs all
+    trained on today's batches (token-weighted or padded to `max_len`)
+    over runs from before token weighting. Presets without such runs are
+    left untouched. Only the "results" key changes; the file keeps
+    indent 2 and a trailing newline.
     """
     presets = load_presets(zoo_dir)
     changed = []
     for name, raw in presets.items():
         bench = resolve(name, presets, "benchmark")
         key = (name, bench.get("dataset"), bench.get("protocol"), "")
-        backend = pick_backend(index, [key])
+        current = {
+            k: runs
+            for k, runs in index.items()
+            if k[:4] == key
+            and not any(trained_without_token_weighting(r) for r in runs)
+        }
+        backend = pick_backend(current or index, [key])
         if backend is None:
             continue
         results = preset_results(index[(*key, backend)])

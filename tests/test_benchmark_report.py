@@ -288,6 +288,30 @@ def test_zoo_results_update(dirs):
     assert report.update_zoo(zoo, report.index_runs(runs)) == []
 
 
+def test_zoo_results_prefer_runs_with_token_weighting(dirs):
+    old = []
+    for seed in range(4):
+        run = fake_run("sasrec_plus", seed, 0.08, 0.04)
+        run["backend"] = "torch"
+        run["training"] = {"epochs": 3}  # bucketed, before token weighting
+        old.append(run)
+    new = []
+    for seed in range(2):
+        run = fake_run("sasrec_plus", seed, 0.09, 0.05)
+        run["backend"] = "tensorflow"
+        run["training"] = {"epochs": 3, "token_weighting": True}
+        new.append(run)
+    for run in old + new:
+        run["_file"] = f"{run['backend']}{run['seed']}.json"
+    zoo = dirs / "zoo"
+    report.update_zoo(zoo, report.index_runs(old + new))
+    results = json.loads((zoo / "sasrec_plus.json").read_text())["results"]
+    assert results["backend"] == "tensorflow" and results["seeds"] == [0, 1]
+    report.update_zoo(zoo, report.index_runs(old))
+    results = json.loads((zoo / "sasrec_plus.json").read_text())["results"]
+    assert results["backend"] == "torch" and len(results["seeds"]) == 4
+
+
 def test_beat_section_lists_gpu_configurations_apart(dirs):
     config_tag = report.BEAT_CONFIGS[0].tag
     for seed in range(3):
