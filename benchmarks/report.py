@@ -701,8 +701,9 @@ def anchor_noise_note(
     return (
         f"- Noise of the anchor of {_label(run.preset, run.tag)} on "
         f"{run.dataset} ({s.runs[0].get('backend')} runs): the published "
-        f"numbers are one training run scored on a random {users['anchor_users']:,} of the "
-        f"{users['evaluable_users']:,} test users; {how} "
+        "numbers are one training run scored on a random "
+        f"{users['anchor_users']:,} of the {users['evaluable_users']:,} "
+        f"test users; {how} "
         f"(`{_rel(ROOT / 'benchmarks' / 'anchor_noise.py')}`). "
         + "; ".join(parts)
         + "."
