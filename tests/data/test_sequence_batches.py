@@ -133,14 +133,18 @@ def test_shuffle_is_seeded_and_changes_each_epoch():
     assert np.concatenate(before).tolist() == valid.users.tolist()
 
 
-def test_bucketing_reduces_padding_on_skewed_lengths():
+def skewed(short, long):
+    """300 users, 90% with `short` interactions, the rest with `long`."""
     rng = np.random.default_rng(0)
-    lengths = np.where(rng.random(300) < 0.9, 10, 60)
+    lengths = np.where(rng.random(300) < 0.9, short, long)
     users = np.repeat(np.arange(300), lengths)
     df = pd.DataFrame({"u": users, "i": rng.integers(0, 500, len(users))})
-    with pytest.warns(UserWarning):
-        data = Interactions.from_dataframe(df, user="u", item="i")
-    train, _, _ = data.leave_one_out()
+    with pytest.warns(UserWarning):  # repeated (user, item) pairs
+        return Interactions.from_dataframe(df, user="u", item="i")
+
+
+def test_bucketing_reduces_padding_on_skewed_lengths():
+    train, _, _ = skewed(10, 60).leave_one_out()
     plain = train.batches(batch_size=16, max_len=50, bucketing=False)
     bucketed = train.batches(batch_size=16, max_len=50)
     assert plain.num_real_tokens == bucketed.num_real_tokens
@@ -271,12 +275,7 @@ def test_fixed_week_aligned_origin():
 
 
 def test_token_weighting_evens_out_bucketed_batches():
-    rng = np.random.default_rng(0)
-    lengths = np.where(rng.random(300) < 0.9, 4, 40)
-    users = np.repeat(np.arange(300), lengths)
-    df = pd.DataFrame({"u": users, "i": rng.integers(0, 500, len(users))})
-    with pytest.warns(UserWarning):
-        data = Interactions.from_dataframe(df, user="u", item="i")
+    data = skewed(4, 40)
     train, valid, _ = data.leave_one_out()
     bucketed = train.batches(batch_size=16, max_len=50)
     assert bucketed.token_weighting
