@@ -1453,10 +1453,10 @@ def build_report(
         "predate token weighting (`SequenceBatches(token_weighting=...)`, "
         "the default for bucketed training batches since 2026-11-27): "
         "their batch losses weighed each real position of a batch of short "
-        "sequences more than one of a batch of long sequences (up to 18x "
-        "on Games), where batches padded to `max_len` (the runs on a GPU) "
-        "weigh them about alike. The `bucketing` suite measures what this "
-        "changes.",
+        "sequences more than one of a batch of long sequences "
+        "(`benchmarks/results/diagnostics/batch_tokens__*.json`), where "
+        "batches padded to `max_len` (the runs on a GPU) weigh them about "
+        "alike. The `bucketing` suite measures what this changes.",
         "",
         f"Result files: {len(runs)} runs"
         + (f", dated {dates[0]} to {dates[-1]}." if runs else "."),

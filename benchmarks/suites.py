@@ -55,6 +55,19 @@ def load_dataset(name: str, data_dir: str) -> Any:
     return datasets.load(name, data_dir=data_dir)
 
 
+def gbce256(share_negatives: str) -> dict[str, Any]:
+    """The gBCE overrides of the games_beat runs: 256 negatives, t 0.75,
+    shared per `share_negatives`."""
+    return {
+        "loss": "gbce",
+        "loss_config": {
+            "num_negatives": 256,
+            "t": 0.75,
+            "share_negatives": share_negatives,
+        },
+    }
+
+
 def _study(name: str, preset: str, **kwargs: Any) -> Run:
     return Run(name, preset, BEAUTY, "full-loo", epochs=STUDY_EPOCHS, **kwargs)
 
@@ -423,14 +436,7 @@ SUITES: dict[str, list[Run]] = {
             GAMES,
             "sampled-100",
             tag="gbce256",
-            overrides={
-                "loss": "gbce",
-                "loss_config": {
-                    "num_negatives": 256,
-                    "t": 0.75,
-                    "share_negatives": "batch",
-                },
-            },
+            overrides=gbce256(share_negatives="batch"),
             epochs=150,
             patience=25,
         ),
@@ -443,14 +449,7 @@ SUITES: dict[str, list[Run]] = {
             GAMES,
             "sampled-100",
             tag="gbce256_patient",
-            overrides={
-                "loss": "gbce",
-                "loss_config": {
-                    "num_negatives": 256,
-                    "t": 0.75,
-                    "share_negatives": "batch",
-                },
-            },
+            overrides=gbce256(share_negatives="batch"),
             epochs=100,
             patience=50,
         ),
@@ -460,14 +459,7 @@ SUITES: dict[str, list[Run]] = {
             GAMES,
             "sampled-100",
             tag="gbce256_seq",
-            overrides={
-                "loss": "gbce",
-                "loss_config": {
-                    "num_negatives": 256,
-                    "t": 0.75,
-                    "share_negatives": "sequence",
-                },
-            },
+            overrides=gbce256(share_negatives="sequence"),
             epochs=150,
             patience=25,
         ),
@@ -477,14 +469,7 @@ SUITES: dict[str, list[Run]] = {
             GAMES,
             "sampled-100",
             tag="gbce256_pos",
-            overrides={
-                "loss": "gbce",
-                "loss_config": {
-                    "num_negatives": 256,
-                    "t": 0.75,
-                    "share_negatives": "position",
-                },
-            },
+            overrides=gbce256(share_negatives="position"),
             epochs=150,
             patience=25,
         ),
@@ -521,8 +506,8 @@ SUITES: dict[str, list[Run]] = {
     ],
     # Does length bucketing change what is learned? Each batch's loss is
     # the mean over its real tokens, so without token weighting batches of
-    # short sequences weigh each of their tokens up to 18x more than
-    # batches of long ones (Games). sasrec_wide on seed 0 for 8 epochs
+    # short sequences weigh each of their tokens more than batches of long
+    # ones (benchmarks/batch_tokens.py). sasrec_wide on seed 0 for 8 epochs
     # (validation curves in the result files): padded to max_len,
     # bucketed without token weighting (the default before 2026-11-27)
     # and bucketed with it (the default since); then the full unbucketed

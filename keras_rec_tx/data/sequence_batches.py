@@ -109,10 +109,10 @@ class SequenceBatches(keras.utils.PyDataset):
 
     Token weighting: the model's training loss is the mean over a batch's
     real (non-padding) positions. Bucketed batches differ a lot in their
-    number of real positions (on Amazon Games from 310 to 5,757 at batch
-    size 128), so a plain mean would weigh a position of a short-sequence
-    batch up to 18 times more than one of a long-sequence batch, where
-    batches padded to `max_len` stay within a factor of 2. With
+    number of real positions, so a plain mean would weigh a position of a
+    short-sequence batch many times more than one of a long-sequence batch
+    (padded batches differ far less; `benchmarks/batch_tokens.py` measures
+    both on a dataset). With
     `token_weighting` (the default for bucketed training batches) a
     training batch is `(x, y, sample_weight)`: `sample_weight`, float32
     `(B, L)` like `y`, is 0 at padding and, at every real position, the
