@@ -284,21 +284,22 @@ def summarize(
 def pick_backend(
     index: dict[tuple, list], keys: Iterable[tuple[str, str, str, str]]
 ) -> str | None:
-    """The backend with the most runs of `keys` (ties: jax, tf, torch)."""
-    counts = collections.Counter()
-    for key in keys:
-        for backend in BACKENDS:
-            counts[backend] += len(index.get((*key, backend), []))
-        for full_key, runs in index.items():
-            if full_key[:4] == tuple(key) and full_key[4] not in BACKENDS:
-                counts[full_key[4]] += len(runs)
-    if not counts or max(counts.values()) == 0:
+    """The backend with the most runs of `keys` on today's batches (not
+    bucketed without token weighting), then with the most runs (ties: jax,
+    tf, torch). So a table moves to the backend its comparison is being
+    rerun on as soon as those runs exist."""
+    current, total = collections.Counter(), collections.Counter()
+    keys = [tuple(key) for key in keys]
+    for full_key, runs in index.items():
+        if full_key[:4] in keys:
+            total[full_key[4]] += len(runs)
+            current[full_key[4]] += sum(
+                not suites.trained_without_token_weighting(r) for r in runs
+            )
+    if not total:
         return None
-    order = list(BACKENDS) + sorted(set(counts) - set(BACKENDS))
-    return max(order, key=lambda b: (counts[b], -order.index(b)))
-
-
-# ------------------------------------------------------------ formatting
+    order = list(BACKENDS) + sorted(set(total) - set(BACKENDS))
+    return max(order, key=lambda b: (current[b], total[b], -order.index(b)))
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -543,25 +544,13 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             f"{len(capped)} of {len(runs)} ran into the epoch cap "
             f"({capped[0]['epochs_run']}) with the best epoch at {best}"
         )
-    unweighted = [r for r in runs if trained_without_token_weighting(r)]
+    unweighted = [r for r in runs if suites.trained_without_token_weighting(r)]
     if unweighted:
         notes.add(
             f"{len(unweighted)} of {len(runs)} trained on bucketed batches "
             "without token weighting"
         )
     return "; ".join(sorted(notes))
-
-
-def trained_without_token_weighting(run: dict[str, Any]) -> bool:
-    """Bucketed training whose batch losses weighed a short batch's real
-    positions more (every bucketed run before token weighting existed:
-    their result files have no `token_weighting` key)."""
-    training = run.get("training")
-    if training is None:
-        return False
-    return bool(training.get("bucketing", True)) and not training.get(
-        "token_weighting", False
-    )
 
 
 def overrides_text(runs: Sequence[dict[str, Any]]) -> str:
@@ -1395,7 +1384,7 @@ def update_zoo(
             k: runs
             for k, runs in index.items()
             if k[:4] == key
-            and not any(trained_without_token_weighting(r) for r in runs)
+            and not any(suites.trained_without_token_weighting(r) for r in runs)
         }
         backend = pick_backend(current or index, [key])
         if backend is None:
@@ -1456,7 +1445,10 @@ def build_report(
         "sequences more than one of a batch of long sequences "
         "(`benchmarks/results/diagnostics/batch_tokens__*.json`), where "
         "batches padded to `max_len` (the runs on a GPU) weigh them about "
-        "alike. The `bucketing` suite measures what this changes.",
+        "alike. The `bucketing` suite measures what this changes. Each "
+        "table of section 2 uses the backend with the most runs on today's "
+        "batches; runs rerun with `benchmarks/run.py --supersede_unweighted` "
+        "left their older result files in `benchmarks/results/superseded/`.",
         "",
         f"Result files: {len(runs)} runs"
         + (f", dated {dates[0]} to {dates[-1]}." if runs else "."),

@@ -19,6 +19,7 @@ cores).
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import subprocess
@@ -58,6 +59,17 @@ flags.DEFINE_float(
 flags.DEFINE_integer(
     "jobs", 1, "Runs at once, each in its own pinned subprocess.", lower_bound=1
 )
+flags.DEFINE_bool(
+    "supersede_unweighted",
+    False,
+    "Rerun runs whose result file trained on bucketed batches without "
+    "token weighting; the old file moves to --superseded_dir.",
+)
+flags.DEFINE_string(
+    "superseded_dir",
+    str(pathlib.Path(__file__).resolve().parent / "results" / "superseded"),
+    "Where --supersede_unweighted moves the result files it replaces.",
+)
 flags.DEFINE_string(
     "jobs_log_dir",
     str(pathlib.Path(__file__).resolve().parent / "scratch" / "logs"),
@@ -85,6 +97,43 @@ def pending_runs(
             if not path.exists():
                 todo.append((run, seed))
     return todo
+
+
+def supersede_unweighted(
+    runs: list, seeds: list[int] | None, results_dir: str, superseded_dir: str
+) -> list[pathlib.Path]:
+    """Moves the result files of `runs` that trained without token
+    weighting to `superseded_dir`, so that they are run again; returns the
+    new paths. A file already in `superseded_dir` is never overwritten."""
+    from keras_rec_tx import benchmark
+
+    moved = []
+    for run in runs:
+        for seed in seeds if seeds is not None else run.seeds:
+            path = benchmark.result_path(
+                results_dir,
+                run.preset,
+                run.dataset,
+                run.protocol,
+                seed,
+                run.tag,
+            )
+            if not path.exists():
+                continue
+            if not suites.trained_without_token_weighting(
+                json.loads(path.read_text())
+            ):
+                continue
+            target = pathlib.Path(superseded_dir) / path.name
+            if target.exists():
+                raise SystemExit(
+                    f"{target} exists already; not moving {path} over it."
+                )
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+            moved.append(target)
+            print(f"superseded: {path} -> {target}", flush=True)
+    return moved
 
 
 def thread_env(threads: int) -> dict[str, str]:
@@ -191,6 +240,10 @@ def main(argv: list[str]) -> None:
         if not FLAGS.only or r.name in FLAGS.only
     ]
     seed_list = [int(s) for s in FLAGS.seeds] if FLAGS.seeds else None
+    if FLAGS.supersede_unweighted and not FLAGS.dry_run:
+        supersede_unweighted(
+            runs, seed_list, FLAGS.results_dir, FLAGS.superseded_dir
+        )
     if FLAGS.jobs > 1 and not FLAGS.dry_run:
         run_parallel(pending_runs(runs, seed_list, FLAGS.results_dir))
         return

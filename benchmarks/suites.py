@@ -55,6 +55,19 @@ def load_dataset(name: str, data_dir: str) -> Any:
     return datasets.load(name, data_dir=data_dir)
 
 
+def trained_without_token_weighting(result: dict[str, Any]) -> bool:
+    """Whether a result file's run trained on bucketed batches whose losses
+    weighed a short batch's real positions more: every bucketed run before
+    `SequenceBatches(token_weighting=...)` existed (2026-11-27; their files
+    have no `token_weighting` key)."""
+    training = result.get("training")
+    if training is None:
+        return False
+    return bool(training.get("bucketing", True)) and not training.get(
+        "token_weighting", False
+    )
+
+
 def gbce256(share_negatives: str) -> dict[str, Any]:
     """The gBCE overrides of the games_beat runs: 256 negatives, t 0.75,
     shared per `share_negatives`."""

@@ -312,6 +312,36 @@ def test_zoo_results_prefer_runs_with_token_weighting(dirs):
     assert results["backend"] == "torch" and len(results["seeds"]) == 4
 
 
+def test_study_table_moves_to_the_backend_of_the_rerun():
+    def runs(preset, backend, seeds, weighted):
+        out = []
+        for seed in seeds:
+            run = fake_run(preset, seed, 0.08, 0.04)
+            run["backend"] = backend
+            run["training"] = {"epochs": 3}
+            if weighted:
+                run["training"]["token_weighting"] = True
+            out.append(run)
+        return out
+
+    group = report.GROUPS[0]  # positions: sasrec_plus, rope, rope_learned
+    old = [
+        run
+        for preset, _ in group.rows
+        for run in runs(preset, "jax", range(3), weighted=False)
+    ]
+    new = runs("sasrec_plus", "tensorflow", range(2), weighted=True)
+    text, used, backend = report.study_table(group, report.index_runs(old))
+    assert backend == "jax" and len(used) == 9
+    text, used, backend = report.study_table(
+        group, report.index_runs(old + new)
+    )
+    # Two runs of the rerun outrank nine older ones; rows not rerun yet
+    # say so instead of borrowing the older backend's numbers.
+    assert backend == "tensorflow" and len(used) == 2
+    assert text.count(report.NOT_RUN) == 2
+
+
 def test_beat_section_lists_gpu_configurations_apart(dirs):
     config_tag = report.BEAT_CONFIGS[0].tag
     for seed in range(3):

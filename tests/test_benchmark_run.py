@@ -61,6 +61,42 @@ def test_parallel_jobs_write_one_file_per_seed_and_resume(tmp_path):
     ]
 
 
+def test_supersede_unweighted_reruns_only_unweighted_files(tmp_path):
+    done = run_suite(tmp_path, "--seeds=0,1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    seed0, seed1 = sorted((tmp_path / "runs").glob("*.json"))
+    assert json.loads(seed0.read_text())["training"]["token_weighting"]
+    # seed 0 as a file written before token weighting existed.
+    old = json.loads(seed0.read_text())
+    del old["training"]["token_weighting"]
+    old["test"]["ndcg@10"] = -1.0
+    seed0.write_text(json.dumps(old))
+    mtime1 = seed1.stat().st_mtime
+    again = run_suite(
+        tmp_path,
+        "--seeds=0,1",
+        "--supersede_unweighted",
+        f"--superseded_dir={tmp_path / 'superseded'}",
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    moved = tmp_path / "superseded" / seed0.name
+    assert json.loads(moved.read_text())["test"]["ndcg@10"] == -1.0
+    rerun = json.loads(seed0.read_text())
+    assert rerun["training"]["token_weighting"]
+    assert rerun["test"]["ndcg@10"] >= 0.0
+    assert seed1.stat().st_mtime == mtime1
+    # A second supersede never overwrites the kept file.
+    seed0.write_text(json.dumps(old))
+    third = run_suite(
+        tmp_path,
+        "--seeds=0",
+        "--supersede_unweighted",
+        f"--superseded_dir={tmp_path / 'superseded'}",
+    )
+    assert third.returncode != 0
+    assert "exists already" in third.stdout + third.stderr
+
+
 def test_too_many_jobs_is_a_clear_error(tmp_path):
     done = run_suite(tmp_path, "--jobs=4096")
     assert done.returncode != 0
