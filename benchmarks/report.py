@@ -490,11 +490,13 @@ def study_table(
 
 
 # The reproduce suite, the Games run with the paper code's initialiser,
-# then the gpu suite's runs of the Beauty reproduction at the d 64
+# the CPU sasrec_plus configurations with SASRec's block (cpu_block), then
+# the gpu suite's runs of the Beauty reproduction at the d 64
 # (sampled softmax, as published).
 REPRODUCTION_RUNS = (
     suites.SUITES["reproduce"]
     + suites.SUITES["games_init"]
+    + suites.SUITES["cpu_block"]
     + [
         run
         for run in suites.SUITES["gpu"]
