@@ -546,6 +546,14 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             f"{len(capped)} of {len(runs)} ran into the epoch cap "
             f"({capped[0]['epochs_run']}) with the best epoch at {best}"
         )
+    shared = [r for r in runs if shared_its_cpu(r)]
+    if shared:
+        share = ", ".join(f"{r['fit_cpu_per_wall_second']:.2f}" for r in shared)
+        notes.add(
+            f"{len(shared)} of {len(runs)} shared their one CPU with other "
+            f"work (CPU seconds per wall second of training: {share}), so "
+            "their times are inflated"
+        )
     unweighted = [r for r in runs if suites.trained_without_token_weighting(r)]
     if unweighted:
         notes.add(
@@ -553,6 +561,15 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             "without token weighting"
         )
     return "; ".join(sorted(notes))
+
+
+def shared_its_cpu(run: dict[str, Any], threshold: float = 0.85) -> bool:
+    """Whether a run pinned to one CPU got less than `threshold` of it
+    while training (recorded since 2026-11-27; runs on several CPUs are
+    not judged: a job there need not use them all)."""
+    share = run.get("fit_cpu_per_wall_second")
+    cpus = (run.get("machine") or {}).get("cpus_available")
+    return share is not None and cpus == 1 and share < threshold
 
 
 def overrides_text(runs: Sequence[dict[str, Any]]) -> str:

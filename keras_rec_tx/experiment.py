@@ -180,6 +180,7 @@ def run(
         patience=max(1, patience // validate_every),
         restore_best_weights=True,
     )
+    fit_cpu, fit_wall = time.process_time(), time.perf_counter()
     model.fit(
         train_batches,
         validation_data=valid_batches,
@@ -188,6 +189,8 @@ def run(
         callbacks=[log, stopper] + ([limit] if limit else []),
         verbose=verbose,
     )
+    fit_cpu = time.process_time() - fit_cpu
+    fit_wall = time.perf_counter() - fit_wall
     test_metrics = model.evaluate(test_batches, return_dict=True, verbose=0)
     epochs_run = len(log.rows)
     train_seconds = log.rows[-1]["train_s"] if log.rows else 0.0
@@ -211,6 +214,9 @@ def run(
         "train_seconds": train_seconds,
         "real_tokens_per_second": real_tokens / max(train_seconds, 1e-9),
         "peak_rss_mb": peak_rss_mb(),
+        # CPU seconds this process used per wall second of fit: below the
+        # CPUs it may use when other work shared them (timings inflated).
+        "fit_cpu_per_wall_second": fit_cpu / max(fit_wall, 1e-9),
         "backend": keras.backend.backend(),
         "machine": machine(),
     }, model

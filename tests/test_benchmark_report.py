@@ -431,6 +431,27 @@ def test_run_notes_flag_runs_stopped_by_the_epoch_cap():
     )
 
 
+def test_run_notes_flag_runs_that_shared_their_cpu():
+    training = {"epochs": 60, "token_weighting": True}
+    base = {"epochs_run": 30, "best_epoch": 20, "training": training}
+
+    def run(share, cpus):
+        return dict(
+            base,
+            fit_cpu_per_wall_second=share,
+            machine={"cpus_available": cpus},
+        )
+
+    alone, shared = run(0.97, 1), run(0.61, 1)
+    assert report.run_notes([alone]) == ""
+    assert report.run_notes([alone, shared]) == (
+        "1 of 2 shared their one CPU with other work (CPU seconds per wall "
+        "second of training: 0.61), so their times are inflated"
+    )
+    # Several CPUs (a GPU machine) or no record (older files): not judged.
+    assert report.run_notes([run(0.61, 16), base]) == ""
+
+
 def test_anchor_noise_bounds_user_sampling_and_adds_seed_noise():
     anchor_noise = sys.modules["anchor_noise"]
     # A hit rate's mean over all users has no sampling noise; over n of a

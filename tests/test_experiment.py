@@ -29,7 +29,10 @@ def test_result_records_run(data):
     assert result["real_tokens_per_second"] > 0
     assert model.count_params() == result["num_params"]
     if hasattr(os, "sched_getaffinity"):
-        assert result["machine"]["cpus_available"] >= 1
+        cpus = result["machine"]["cpus_available"]
+        assert cpus >= 1
+        # CPU time of the fit per wall second: positive, at most the CPUs.
+        assert 0.0 < result["fit_cpu_per_wall_second"] <= 1.05 * cpus
 
 
 def test_time_limit_stops_after_first_epoch(data):
