@@ -910,6 +910,8 @@ def backends_section(index: dict[tuple, list]) -> list[str]:
         if first is None:
             first = s
             cells += ["base", ""]
+        elif _recipe(s) != _recipe(first):
+            cells += ["—", "not comparable: " + _recipe(s)]
         else:
             (ma, sa), (mb, sb) = s.metric("ndcg@10"), first.metric("ndcg@10")
             nz = noise(sa, s.n, sb, first.n)
@@ -919,6 +921,16 @@ def backends_section(index: dict[tuple, list]) -> list[str]:
         lines.append(cells)
     out += [table(header, lines), "", source_note(used, "backends"), ""]
     return out
+
+
+def _recipe(s: Summary) -> str:
+    """Which training batches a backend's runs used, for comparing them."""
+    unweighted = sum(map(suites.trained_without_token_weighting, s.runs))
+    if unweighted == 0:
+        return "today's batches"
+    if unweighted == s.n:
+        return "bucketed batches without token weighting"
+    return f"{unweighted} of {s.n} without token weighting"
 
 
 def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:

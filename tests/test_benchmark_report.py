@@ -235,6 +235,25 @@ def test_reproduction_and_backends(dirs):
         assert f"| {backend} | not run yet |" in backends
 
 
+def test_backends_compare_only_runs_on_the_same_batches():
+    runs = []
+    for backend, ndcg in (("jax", 0.05), ("tensorflow", 0.06), ("torch", 0.04)):
+        for seed in range(3):
+            run = fake_run("rope_swiglu", seed, 0.09, ndcg + 0.001 * seed)
+            run["backend"] = backend
+            run["training"] = {"epochs": 3, "token_weighting": True}
+            if backend == "torch":  # an older file
+                del run["training"]["token_weighting"]
+            run["_file"] = f"{backend}{seed}.json"
+            runs.append(run)
+    text = "\n".join(report.backends_section(report.index_runs(runs)))
+    assert "| +0.0100 (0.0016) | yes |" in _row(text, "| tensorflow |")
+    assert (
+        "| — | not comparable: bucketed batches without token weighting |"
+        in _row(text, "| torch |")
+    )
+
+
 def test_speed_tables(dirs):
     text = _build(dirs)
     speed = text[text.index("## 4. Speed") :]
