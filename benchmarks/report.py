@@ -1399,10 +1399,9 @@ def update_zoo(
     """Writes the "results" entry of preset files; returns changed names.
 
     A preset gets results from its runs with an empty tag on its
-    benchmark's dataset and protocol, on the backend with most seeds
-    (ties: jax, tensorflow, torch), preferring backends whose runs all
-    trained on today's batches (token-weighted or padded to `max_len`)
-    over runs from before token weighting. Presets without such runs are
+    benchmark's dataset and protocol, on the backend `pick_backend`
+    chooses: most runs on today's batches (token-weighted or padded to
+    `max_len`), then most runs. Presets without such runs are
     left untouched. Only the "results" key changes; the file keeps
     indent 2 and a trailing newline.
     """
@@ -1411,13 +1410,7 @@ def update_zoo(
     for name, raw in presets.items():
         bench = resolve(name, presets, "benchmark")
         key = (name, bench.get("dataset"), bench.get("protocol"), "")
-        current = {
-            k: runs
-            for k, runs in index.items()
-            if k[:4] == key
-            and not any(suites.trained_without_token_weighting(r) for r in runs)
-        }
-        backend = pick_backend(current or index, [key])
+        backend = pick_backend(index, [key])
         if backend is None:
             continue
         results = preset_results(index[(*key, backend)])

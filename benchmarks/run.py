@@ -77,26 +77,40 @@ flags.DEFINE_string(
 )
 
 
-def pending_runs(
+def result_paths(
     runs: list, seeds: list[int] | None, results_dir: str
 ) -> list[tuple]:
-    """(run, seed) pairs whose result file does not exist yet."""
+    """(run, seed, result file path) for each run and seed (`seeds`
+    overrides the runs' own)."""
     from keras_rec_tx import benchmark
 
-    todo = []
-    for run in runs:
-        for seed in seeds if seeds is not None else run.seeds:
-            path = benchmark.result_path(
+    return [
+        (
+            run,
+            seed,
+            benchmark.result_path(
                 results_dir,
                 run.preset,
                 run.dataset,
                 run.protocol,
                 seed,
                 run.tag,
-            )
-            if not path.exists():
-                todo.append((run, seed))
-    return todo
+            ),
+        )
+        for run in runs
+        for seed in (seeds if seeds is not None else run.seeds)
+    ]
+
+
+def pending_runs(
+    runs: list, seeds: list[int] | None, results_dir: str
+) -> list[tuple]:
+    """(run, seed) pairs whose result file does not exist yet."""
+    return [
+        (run, seed)
+        for run, seed, path in result_paths(runs, seeds, results_dir)
+        if not path.exists()
+    ]
 
 
 def supersede_unweighted(
@@ -105,25 +119,11 @@ def supersede_unweighted(
     """Moves the result files of `runs` that trained without token
     weighting to `superseded_dir`, so that they are run again; returns the
     new paths. A file already in `superseded_dir` is never overwritten."""
-    from keras_rec_tx import benchmark
-
     moved = []
-    for run in runs:
-        for seed in seeds if seeds is not None else run.seeds:
-            path = benchmark.result_path(
-                results_dir,
-                run.preset,
-                run.dataset,
-                run.protocol,
-                seed,
-                run.tag,
-            )
-            if not path.exists():
-                continue
-            if not suites.trained_without_token_weighting(
-                json.loads(path.read_text())
-            ):
-                continue
+    for _, _, path in result_paths(runs, seeds, results_dir):
+        if path.exists() and suites.trained_without_token_weighting(
+            json.loads(path.read_text())
+        ):
             target = pathlib.Path(superseded_dir) / path.name
             if target.exists():
                 raise SystemExit(
