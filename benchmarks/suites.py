@@ -488,8 +488,9 @@ SUITES: dict[str, list[Run]] = {
         ),
     ],
     # After the games_gpu suite found d 128 ahead of d 50 (256 sampled
-    # negatives per sequence, item dropout 0.2): more negatives, or more
-    # item dropout, at d 128. One core each, about 25 s an epoch.
+    # negatives per sequence, item dropout 0.2): more negatives, more
+    # item dropout, or random item replacement (SSE), at d 128. One core
+    # each, 35-56 s an epoch.
     "games_d128": [
         Run(
             "ss1024_itemdrop_d128_games",
@@ -512,6 +513,20 @@ SUITES: dict[str, list[Run]] = {
             "sampled-100",
             tag="ss256_itemdrop4_d128",
             overrides={**SS256_ITEMDROP_D128, "item_dropout": 0.4},
+            training_overrides={"validate_every": 1},
+            epochs=150,
+            patience=25,
+        ),
+        # sasrec_wide plus SSE-PT's item-side regularizer: each history
+        # item replaced by a random item with probability 0.1 (SSE-PT's
+        # threshold_item 0.9), targets untouched.
+        Run(
+            "ss256_itemdrop_sse_d128_games",
+            "sasrec",
+            GAMES,
+            "sampled-100",
+            tag="ss256_itemdrop_sse_d128",
+            overrides={**SS256_ITEMDROP_D128, "item_replacement": 0.1},
             training_overrides={"validate_every": 1},
             epochs=150,
             patience=25,

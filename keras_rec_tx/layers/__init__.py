@@ -4,6 +4,9 @@ from keras_rec_tx.layers.causal_self_attention import CausalSelfAttention
 from keras_rec_tx.layers.hybrid_timestamp_encoding import (
     HybridTimestampEncoding,
 )
+from keras_rec_tx.layers.random_item_replacement import (
+    RandomItemReplacement,
+)
 from keras_rec_tx.layers.rms_norm import RMSNorm
 from keras_rec_tx.layers.rotary_embedding import RotaryEmbedding
 from keras_rec_tx.layers.swiglu_dense import SwiGLUDense, glu_hidden_dim
@@ -13,6 +16,7 @@ __all__ = [
     "CausalSelfAttention",
     "HybridTimestampEncoding",
     "RMSNorm",
+    "RandomItemReplacement",
     "RotaryEmbedding",
     "SwiGLUDense",
     "TransformerBlock",

@@ -15,6 +15,9 @@ from keras_rec_tx.data.interactions import TIME_ORIGIN
 from keras_rec_tx.layers.hybrid_timestamp_encoding import (
     HybridTimestampEncoding,
 )
+from keras_rec_tx.layers.random_item_replacement import (
+    RandomItemReplacement,
+)
 from keras_rec_tx.layers.rms_norm import RMSNorm
 from keras_rec_tx.layers.transformer_block import TransformerBlock
 from keras_rec_tx.metrics.exclude_items import exclude_items
@@ -98,6 +101,11 @@ class SequentialRecommender(keras.Model):
             truncated normal with standard deviation 0.02. RecTools uses
             `"glorot_normal"` (Xavier normal, so its scale depends on each
             table's shape).
+        item_replacement: probability that a history item is replaced by
+            a uniformly random item during training (the item side of
+            stochastic shared embeddings, as SSE-PT applies it to
+            SASRec; see `keras_rec_tx.layers.RandomItemReplacement`). The
+            targets are not replaced. `0` turns it off.
         seed: seed of dropout and negative sampling.
 
     Example:
@@ -146,6 +154,7 @@ class SequentialRecommender(keras.Model):
         attend_to_padding: bool = False,
         item_dropout: float = 0.0,
         embeddings_initializer: Any = None,
+        item_replacement: float = 0.0,
         seed: int | None = None,
         **kwargs: Any,
     ):
@@ -174,6 +183,11 @@ class SequentialRecommender(keras.Model):
                 "`item_dropout` must be in [0, 1). "
                 f"Received: item_dropout={item_dropout}"
             )
+        if not 0.0 <= item_replacement < 1.0:
+            raise ValueError(
+                "`item_replacement` must be in [0, 1). "
+                f"Received: item_replacement={item_replacement}"
+            )
         if isinstance(user_norm_penalty, dict):
             user_norm_penalty = keras.saving.deserialize_keras_object(
                 user_norm_penalty
@@ -201,6 +215,7 @@ class SequentialRecommender(keras.Model):
         self.attend_to_padding = bool(attend_to_padding)
         self.item_dropout = float(item_dropout)
         self.embeddings_initializer = embeddings_initializer
+        self.item_replacement = float(item_replacement)
         self.seed = seed
 
         def initializer():
@@ -242,6 +257,12 @@ class SequentialRecommender(keras.Model):
             seed=None if seed is None else seed + 1,
             dtype=self.dtype_policy,
             name="item_dropout",
+        )
+        self.input_item_replacement = RandomItemReplacement(
+            self.num_items,
+            self.item_replacement,
+            seed=None if seed is None else seed + 2,
+            name="item_replacement",
         )
         self.blocks = [
             TransformerBlock(
@@ -298,7 +319,9 @@ class SequentialRecommender(keras.Model):
         item_ids, times, query_times = self._unpack(inputs)
         mask = ops.not_equal(item_ids, 0)
         length = ops.shape(item_ids)[1]
-        x = self.item_embedding(item_ids)
+        x = self.item_embedding(
+            self.input_item_replacement(item_ids, training=training)
+        )
         if self.item_dropout > 0:
             x = self.item_table_dropout(x, training=training)
         if self.scale_embeddings:
@@ -585,6 +608,7 @@ class SequentialRecommender(keras.Model):
                         keras.initializers.get(self.embeddings_initializer)
                     )
                 ),
+                "item_replacement": self.item_replacement,
                 "seed": self.seed,
             }
         )

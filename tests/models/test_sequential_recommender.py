@@ -330,3 +330,24 @@ def test_recommend_with_unix_timestamps():
         model.recommend(histories, k=4)
     with pytest.raises(ValueError, match="unix seconds"):
         model.recommend([[1]], timestamps=[[10**13]])
+
+
+def test_item_replacement_noises_the_history_in_training_only():
+    x, y = cyclic_batch()
+    plain = tiny()
+    noisy = tiny(item_replacement=0.5)
+    noisy.set_weights(plain.get_weights())
+    hidden = keras.ops.convert_to_numpy(plain(x))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(noisy(x)), hidden, atol=1e-6
+    )
+    trained = keras.ops.convert_to_numpy(noisy(x, training=True))
+    assert not np.allclose(trained, hidden, atol=1e-3)
+    # It trains (the seed generator's state is carried by fit on every
+    # backend) and survives a config round trip.
+    noisy.compile(optimizer="adam")
+    noisy.fit(x, y, epochs=2, verbose=0)
+    clone = SequentialRecommender.from_config(noisy.get_config())
+    assert clone.item_replacement == 0.5
+    with pytest.raises(ValueError, match="item_replacement"):
+        tiny(item_replacement=-0.1)
