@@ -65,10 +65,17 @@ flags.DEFINE_bool(
     "Rerun runs whose result file trained on bucketed batches without "
     "token weighting; the old file moves to --superseded_dir.",
 )
+flags.DEFINE_bool(
+    "supersede",
+    False,
+    "Rerun the selected runs and seeds (--only, --seeds) even if finished, "
+    "e.g. when their timings were taken on a shared CPU; the old files move "
+    "to --superseded_dir.",
+)
 flags.DEFINE_string(
     "superseded_dir",
     str(pathlib.Path(__file__).resolve().parent / "results" / "superseded"),
-    "Where --supersede_unweighted moves the result files it replaces.",
+    "Where --supersede and --supersede_unweighted move the files they replace.",
 )
 flags.DEFINE_string(
     "jobs_log_dir",
@@ -113,17 +120,19 @@ def pending_runs(
     ]
 
 
-def supersede_unweighted(
-    runs: list, seeds: list[int] | None, results_dir: str, superseded_dir: str
+def supersede(
+    runs: list,
+    seeds: list[int] | None,
+    results_dir: str,
+    superseded_dir: str,
+    replace=lambda result: True,
 ) -> list[pathlib.Path]:
-    """Moves the result files of `runs` that trained without token
-    weighting to `superseded_dir`, so that they are run again; returns the
-    new paths. A file already in `superseded_dir` is never overwritten."""
+    """Moves the result files of `runs` for which `replace(result)` holds
+    to `superseded_dir`, so that they are run again; returns the new paths.
+    A file already in `superseded_dir` is never overwritten."""
     moved = []
     for _, _, path in result_paths(runs, seeds, results_dir):
-        if path.exists() and suites.trained_without_token_weighting(
-            json.loads(path.read_text())
-        ):
+        if path.exists() and replace(json.loads(path.read_text())):
             target = pathlib.Path(superseded_dir) / path.name
             if target.exists():
                 raise SystemExit(
@@ -240,9 +249,17 @@ def main(argv: list[str]) -> None:
         if not FLAGS.only or r.name in FLAGS.only
     ]
     seed_list = [int(s) for s in FLAGS.seeds] if FLAGS.seeds else None
-    if FLAGS.supersede_unweighted and not FLAGS.dry_run:
-        supersede_unweighted(
-            runs, seed_list, FLAGS.results_dir, FLAGS.superseded_dir
+    if (FLAGS.supersede or FLAGS.supersede_unweighted) and not FLAGS.dry_run:
+        supersede(
+            runs,
+            seed_list,
+            FLAGS.results_dir,
+            FLAGS.superseded_dir,
+            replace=(
+                (lambda result: True)
+                if FLAGS.supersede
+                else suites.trained_without_token_weighting
+            ),
         )
     if FLAGS.jobs > 1 and not FLAGS.dry_run:
         run_parallel(pending_runs(runs, seed_list, FLAGS.results_dir))

@@ -97,6 +97,24 @@ def test_supersede_unweighted_reruns_only_unweighted_files(tmp_path):
     assert "exists already" in third.stdout + third.stderr
 
 
+def test_supersede_reruns_a_finished_run(tmp_path):
+    done = run_suite(tmp_path, "--seeds=0")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (seed0,) = (tmp_path / "runs").glob("*.json")
+    first = json.loads(seed0.read_text())
+    again = run_suite(
+        tmp_path,
+        "--seeds=0",
+        "--supersede",
+        f"--superseded_dir={tmp_path / 'superseded'}",
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "superseded:" in again.stdout
+    moved = json.loads((tmp_path / "superseded" / seed0.name).read_text())
+    assert moved["date"] == first["date"]
+    assert json.loads(seed0.read_text())["date"] != first["date"]
+
+
 def test_too_many_jobs_is_a_clear_error(tmp_path):
     done = run_suite(tmp_path, "--jobs=4096")
     assert done.returncode != 0
