@@ -531,6 +531,17 @@ SUITES: dict[str, list[Run]] = {
             epochs=150,
             patience=25,
         ),
+        Run(
+            "ss256_itemdrop_sse2_d128_games",
+            "sasrec",
+            GAMES,
+            "sampled-100",
+            tag="ss256_itemdrop_sse2_d128",
+            overrides={**SS256_ITEMDROP_D128, "item_replacement": 0.2},
+            training_overrides={"validate_every": 1},
+            epochs=150,
+            patience=25,
+        ),
     ],
     # Does length bucketing change what is learned? Each batch's loss is
     # the mean over its real tokens, so without token weighting batches of
