@@ -879,7 +879,8 @@ def backends_section(index: dict[tuple, list]) -> list[str]:
         "run under each KERAS_BACKEND (`python benchmarks/run.py "
         "--suite=backends`). Δ and noise as in section 2, against the first "
         "backend with results; a difference between backends should not "
-        "be real.",
+        "be real. Best val NDCG@10 is the validation score of the epoch "
+        "kept, the score early stopping selects on.",
         "",
     ]
     header = [
@@ -889,6 +890,7 @@ def backends_section(index: dict[tuple, list]) -> list[str]:
         "NDCG@10",
         "Recall@50",
         "MRR",
+        "best val NDCG@10",
         "ΔNDCG@10 (noise)",
         "real?",
         "epochs",
@@ -907,6 +909,9 @@ def backends_section(index: dict[tuple, list]) -> list[str]:
         used += s.runs
         cells = [backend, str(s.n)]
         cells += _metric_cells(s, ["recall@10", "ndcg@10", "recall@50", "mrr"])
+        cells.append(
+            fmt_ms(*mean_std([r.get("best_val_ndcg@10") for r in s.runs]))
+        )
         if first is None:
             first = s
             cells += ["base", ""]

@@ -60,6 +60,7 @@ def fake_run(preset, seed, recall, ndcg, tag="", user_norm=10.0):
         "num_params": 1000,
         "epochs_run": 3,
         "best_epoch": 3,
+        "best_val_ndcg@10": ndcg,
         "history": history,
         "test": {
             "recall@10": recall,
@@ -247,7 +248,10 @@ def test_backends_compare_only_runs_on_the_same_batches():
             run["_file"] = f"{backend}{seed}.json"
             runs.append(run)
     text = "\n".join(report.backends_section(report.index_runs(runs)))
-    assert "| +0.0100 (0.0016) | yes |" in _row(text, "| tensorflow |")
+    # best val NDCG@10, then the test Δ
+    assert "| 0.0610 ± 0.0010 | +0.0100 (0.0016) | yes |" in _row(
+        text, "| tensorflow |"
+    )
     assert (
         "| — | not comparable: bucketed batches without token weighting |"
         in _row(text, "| torch |")
