@@ -10,6 +10,7 @@ EXPECTED = {
     "sasrec_plus",
     "sasrec_ce",
     "sasrec_wide",
+    "sasrec_sse",
     "rope",
     "rope_learned",
     "rmsnorm",
