@@ -466,13 +466,31 @@ def test_run_notes_flag_runs_that_shared_their_cpu():
         )
 
     alone, shared = run(0.97, 1), run(0.61, 1)
+    report.index_runs([])
     assert report.run_notes([alone]) == ""
     assert report.run_notes([alone, shared]) == (
-        "1 of 2 shared their one CPU with other work (CPU seconds per wall "
-        "second of training: 0.61), so their times are inflated"
+        "1 of 2 got much less of their one CPU than their backend's runs "
+        "usually do (CPU seconds per wall second of training: 0.61): the "
+        "CPU was likely shared, so their times are inflated"
     )
     # Several CPUs (a GPU machine) or no record (older files): not judged.
     assert report.run_notes([run(0.61, 16), base]) == ""
+    # Judged against the backend's usual share: a backend whose runs use
+    # 0.75 of their core flags 0.5, not 0.7.
+    usual = [
+        dict(
+            fake_run("sasrec", seed, 0.1, 0.05),
+            backend="tensorflow",
+            fit_cpu_per_wall_second=0.75,
+            machine={"cpus_available": 1},
+        )
+        for seed in range(3)
+    ]
+    report.index_runs(usual)
+    assert report.TYPICAL_CPU_SHARE == {"tensorflow": 0.75}
+    assert report.run_notes([dict(run(0.7, 1), backend="tensorflow")]) == ""
+    assert "0.50" in report.run_notes([dict(run(0.5, 1), backend="tensorflow")])
+    report.index_runs([])
 
 
 def test_anchor_noise_bounds_user_sampling_and_adds_seed_noise():
