@@ -217,8 +217,9 @@ def index_runs(
     shares = collections.defaultdict(list)
     for run in runs:
         index[run_key(run)].append(run)
-        if _one_cpu_share(run) is not None:
-            shares[run.get("backend")].append(_one_cpu_share(run))
+        share = _one_cpu_share(run)
+        if share is not None:
+            shares[run.get("backend")].append(share)
     for value in index.values():
         value.sort(key=lambda r: r.get("seed", 0))
     TYPICAL_CPU_SHARE.clear()

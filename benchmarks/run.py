@@ -249,17 +249,15 @@ def main(argv: list[str]) -> None:
         if not FLAGS.only or r.name in FLAGS.only
     ]
     seed_list = [int(s) for s in FLAGS.seeds] if FLAGS.seeds else None
-    if (FLAGS.supersede or FLAGS.supersede_unweighted) and not FLAGS.dry_run:
+    if FLAGS.supersede and not FLAGS.dry_run:
+        supersede(runs, seed_list, FLAGS.results_dir, FLAGS.superseded_dir)
+    elif FLAGS.supersede_unweighted and not FLAGS.dry_run:
         supersede(
             runs,
             seed_list,
             FLAGS.results_dir,
             FLAGS.superseded_dir,
-            replace=(
-                (lambda result: True)
-                if FLAGS.supersede
-                else suites.trained_without_token_weighting
-            ),
+            replace=suites.trained_without_token_weighting,
         )
     if FLAGS.jobs > 1 and not FLAGS.dry_run:
         run_parallel(pending_runs(runs, seed_list, FLAGS.results_dir))

@@ -129,6 +129,23 @@ SS256_ITEMDROP_D128 = {
     "item_dropout": 0.2,
 }
 
+
+def _games_d128(tag: str, **overrides: Any) -> Run:
+    """sasrec_wide's configuration (`sasrec` with SS256_ITEMDROP_D128)
+    changed by `overrides`, on Games, validated every epoch."""
+    return Run(
+        f"{tag}_games",
+        "sasrec",
+        GAMES,
+        "sampled-100",
+        tag=tag,
+        overrides={**SS256_ITEMDROP_D128, **overrides},
+        training_overrides={"validate_every": 1},
+        epochs=150,
+        patience=25,
+    )
+
+
 SUITES: dict[str, list[Run]] = {
     # Each reproduction's preset as it ships. The Beauty runs in the
     # configuration of the published code are in the "gpu" suite (per-
@@ -493,56 +510,16 @@ SUITES: dict[str, list[Run]] = {
     # item dropout, or random item replacement (SSE), at d 128. One core
     # each, 35-56 s an epoch.
     "games_d128": [
-        Run(
-            "ss1024_itemdrop_d128_games",
-            "sasrec",
-            GAMES,
-            "sampled-100",
-            tag="ss1024_itemdrop_d128",
-            overrides={
-                **SS256_ITEMDROP_D128,
-                "loss_config": {**SEQUENCE_SS256, "num_negatives": 1024},
-            },
-            training_overrides={"validate_every": 1},
-            epochs=150,
-            patience=25,
+        _games_d128(
+            "ss1024_itemdrop_d128",
+            loss_config={**SEQUENCE_SS256, "num_negatives": 1024},
         ),
-        Run(
-            "ss256_itemdrop4_d128_games",
-            "sasrec",
-            GAMES,
-            "sampled-100",
-            tag="ss256_itemdrop4_d128",
-            overrides={**SS256_ITEMDROP_D128, "item_dropout": 0.4},
-            training_overrides={"validate_every": 1},
-            epochs=150,
-            patience=25,
-        ),
+        _games_d128("ss256_itemdrop4_d128", item_dropout=0.4),
         # sasrec_wide plus SSE-PT's item-side regularizer: each history
         # item replaced by a random item with probability 0.1 (SSE-PT's
         # threshold_item 0.9), targets untouched.
-        Run(
-            "ss256_itemdrop_sse_d128_games",
-            "sasrec",
-            GAMES,
-            "sampled-100",
-            tag="ss256_itemdrop_sse_d128",
-            overrides={**SS256_ITEMDROP_D128, "item_replacement": 0.1},
-            training_overrides={"validate_every": 1},
-            epochs=150,
-            patience=25,
-        ),
-        Run(
-            "ss256_itemdrop_sse2_d128_games",
-            "sasrec",
-            GAMES,
-            "sampled-100",
-            tag="ss256_itemdrop_sse2_d128",
-            overrides={**SS256_ITEMDROP_D128, "item_replacement": 0.2},
-            training_overrides={"validate_every": 1},
-            epochs=150,
-            patience=25,
-        ),
+        _games_d128("ss256_itemdrop_sse_d128", item_replacement=0.1),
+        _games_d128("ss256_itemdrop_sse2_d128", item_replacement=0.2),
     ],
     # Does length bucketing change what is learned? Each batch's loss is
     # the mean over its real tokens, so without token weighting batches of
