@@ -164,6 +164,7 @@ SUITES: dict[str, list[Run]] = {
         Run("sasrec_plus_games", "sasrec_plus", GAMES, "sampled-100"),
         Run("sasrec_wide_games", "sasrec_wide", GAMES, "sampled-100"),
         Run("sasrec_sse_games", "sasrec_sse", GAMES, "sampled-100"),
+        Run("sasrec_sse_ema_games", "sasrec_sse_ema", GAMES, "sampled-100"),
     ],
     "study": [
         _study("sasrec_plus", "sasrec_plus"),

@@ -144,7 +144,6 @@ def run(
     token_weighting = training.get("token_weighting")
 
     train, valid, test = data.leave_one_out()
-    eval_kind = PROTOCOLS[protocol]
     train_batches = train.batches(
         batch_size=batch_size,
         max_len=max_len,
@@ -153,15 +152,13 @@ def run(
         bucketing=bucketing,
         token_weighting=token_weighting,
     )
-    valid_batches, test_batches = (
-        split.batches(
-            batch_size=256,
-            max_len=max_len,
-            protocol=eval_kind,
-            seed=split_seed,
-            bucketing=bucketing,
-        )
-        for split, split_seed in ((valid, seed), (test, seed + 1))
+    valid_batches, test_batches = evaluation_batches(
+        valid,
+        test,
+        protocol=protocol,
+        seed=seed,
+        max_len=max_len,
+        bucketing=bucketing,
     )
     training.update(
         token_weighting=train_batches.token_weighting,
@@ -186,7 +183,7 @@ def run(
         validation_data=valid_batches,
         validation_freq=validate_every,
         epochs=epochs,
-        callbacks=[log, stopper] + ([limit] if limit else []),
+        callbacks=[log, *ema_swap(model), stopper] + ([limit] if limit else []),
         verbose=verbose,
     )
     fit_cpu = time.process_time() - fit_cpu
@@ -220,6 +217,41 @@ def run(
         "backend": keras.backend.backend(),
         "machine": machine(),
     }, model
+
+
+def evaluation_batches(
+    valid: Any,
+    test: Any,
+    *,
+    protocol: str,
+    seed: int,
+    max_len: int,
+    bucketing: bool = True,
+) -> tuple[Any, Any]:
+    """The validation and test batches `run` scores: `valid` and `test` as
+    `data.leave_one_out()` returns them, 256 users a batch, the sampled
+    protocol's negatives drawn with `seed` (validation) and `seed + 1`
+    (test)."""
+    return tuple(
+        split.batches(
+            batch_size=256,
+            max_len=max_len,
+            protocol=PROTOCOLS[protocol],
+            seed=split_seed,
+            bucketing=bucketing,
+        )
+        for split, split_seed in ((valid, seed), (test, seed + 1))
+    )
+
+
+def ema_swap(model: keras.Model) -> list[keras.callbacks.Callback]:
+    """With an EMA optimizer, the callback that puts the averaged weights
+    in the model at each epoch's end, so that validation, early stopping
+    and its restored best weights all use them; else nothing. It must
+    come before `EarlyStopping` in the callback list."""
+    if not getattr(model.optimizer, "use_ema", False):
+        return []
+    return [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)]
 
 
 def peak_rss_mb() -> float:

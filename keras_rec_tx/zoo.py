@@ -177,23 +177,28 @@ def make_optimizer(
     """Optimizer of a training recipe, with its learning-rate schedule.
 
     AdamW leaves biases, norm scales and embeddings of positions out of
-    weight decay (the usual practice for Transformers).
+    weight decay (the usual practice for Transformers). With
+    `ema_momentum` the optimizer keeps an exponential moving average of
+    the weights (Keras's `use_ema`): `fit` ends with the averaged weights,
+    and `keras.callbacks.SwapEMAWeights` scores them during training.
+
+    >>> make_optimizer({"ema_momentum": 0.999}).use_ema
+    True
     """
     learning_rate = make_schedule(training, steps_per_epoch)
     optimizer = training.get("optimizer", "adam")
-    clipnorm = training.get("clipnorm")
+    common = {
+        "beta_2": training.get("beta_2", 0.98),
+        "clipnorm": training.get("clipnorm"),
+        **_ema_arguments(training.get("ema_momentum")),
+    }
     if optimizer == "adam":
-        return keras.optimizers.Adam(
-            learning_rate,
-            beta_2=training.get("beta_2", 0.98),
-            clipnorm=clipnorm,
-        )
+        return keras.optimizers.Adam(learning_rate, **common)
     if optimizer == "adamw":
         adamw = keras.optimizers.AdamW(
             learning_rate,
             weight_decay=training.get("weight_decay", 0.01),
-            beta_2=training.get("beta_2", 0.98),
-            clipnorm=clipnorm,
+            **common,
         )
         adamw.exclude_from_weight_decay(
             var_names=["bias", "gamma", "beta", "scale"]
@@ -203,3 +208,15 @@ def make_optimizer(
         "training.optimizer must be 'adam' or 'adamw'. "
         f"Received: optimizer={optimizer!r}"
     )
+
+
+def _ema_arguments(momentum: float | None) -> dict[str, Any]:
+    """The optimizer arguments of a recipe's `ema_momentum` (None: off)."""
+    if momentum is None:
+        return {}
+    if not 0.0 < momentum < 1.0:
+        raise ValueError(
+            "training.ema_momentum must be in (0, 1), e.g. 0.999. "
+            f"Received: ema_momentum={momentum!r}"
+        )
+    return {"use_ema": True, "ema_momentum": momentum}

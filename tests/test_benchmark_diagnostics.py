@@ -55,3 +55,23 @@ def test_drop_items_removes_unseen_ids_and_left_pads_again():
         [3, 3, 1, 1],  # nothing to drop
     ]
     assert rows.tolist()[0] == [0, 1, 2, 3]  # the input is not modified
+
+
+def test_cross_backend_eval_scores_one_saved_model_everywhere(
+    tmp_path, monkeypatch
+):
+    cross_backend_eval = load("cross_backend_eval")
+    monkeypatch.setattr(diagnostics, "DIAGNOSTICS", tmp_path / "diag")
+    path = cross_backend_eval.compare(
+        "synthetic", str(tmp_path), seed=1, epochs=1
+    )
+    written = json.loads(path.read_text())
+    assert sorted(written["test_of_saved_model"]) == [
+        "jax",
+        "tensorflow",
+        "torch",
+    ]
+    assert written["epochs_run"] == 1 and written["seed"] == 1
+    # The same saved weights score the same test batches alike everywhere.
+    for metric, difference in written["largest_difference"].items():
+        assert difference < 1e-4, metric

@@ -64,3 +64,28 @@ def test_training_overrides_reach_batches_and_model(data):
     assert result["architecture"]["norm_position"] == "sasrec"
     assert model.blocks[0].norm_position == "sasrec"
     assert 0.0 <= result["test"]["ndcg@10"] <= 1.0
+
+
+def test_ema_weights_are_validated_and_restored(data):
+    """With `ema_momentum`, validation scores the averaged weights, and the
+    model returned holds the averaged weights of the best epoch."""
+    kwargs = dict(epochs=4, batch_size=16, patience=10, overrides=TINY)
+    plain, _ = experiment.run("sasrec_plus", data, **kwargs)
+    result, model = experiment.run(
+        "sasrec_plus",
+        data,
+        training_overrides={"ema_momentum": 0.8},
+        **kwargs,
+    )
+    assert model.optimizer.use_ema
+    plain_scores = [row["val_ndcg@10"] for row in plain["history"]]
+    ema_scores = [row["val_ndcg@10"] for row in result["history"]]
+    assert plain_scores != ema_scores
+    _, valid, test = data.leave_one_out()
+    valid_batches, _ = experiment.evaluation_batches(
+        valid, test, protocol="full-loo", seed=0, max_len=TINY["max_len"]
+    )
+    rescored = model.evaluate(valid_batches, return_dict=True, verbose=0)
+    assert rescored["ndcg@10"] == pytest.approx(
+        result["best_val_ndcg@10"], abs=1e-6
+    )

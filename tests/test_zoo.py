@@ -123,3 +123,12 @@ def test_every_preset_scores_finite():
         assert np.all(np.isfinite(keras.ops.convert_to_numpy(model(inputs)))), (
             name
         )
+
+
+def test_ema_momentum_recipe():
+    optimizer = zoo.make_optimizer({"ema_momentum": 0.99})
+    assert optimizer.use_ema and optimizer.ema_momentum == pytest.approx(0.99)
+    assert not zoo.make_optimizer({}).use_ema
+    for bad in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError, match="ema_momentum"):
+            zoo.make_optimizer({"ema_momentum": bad})

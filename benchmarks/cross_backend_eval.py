@@ -1,0 +1,154 @@
+"""Does the test score depend on the backend that computes it?
+
+Trains one run of the backends suite (`rope_swiglu` on Beauty, full-loo,
+one seed) under the current KERAS_BACKEND, saves the model, then loads that
+saved model under tensorflow, jax and torch (one subprocess each) and scores
+the same test batches. If the three agree, a gap between backends' test
+metrics comes from training, not from evaluation.
+
+    KERAS_BACKEND=tensorflow python benchmarks/cross_backend_eval.py \\
+        --data_dir=../shared/data --seed=0
+
+Writes benchmarks/results/diagnostics/cross_backend_eval__<dataset>.json.
+The model is saved to a temporary folder and deleted (it is trained on the
+dataset, which may not be redistributed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+from absl import app, flags
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import diagnostics  # noqa: E402
+import suites  # noqa: E402
+
+FLAGS = flags.FLAGS
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def define_flags() -> None:
+    diagnostics.define_data_flags(the_run().dataset)
+    flags.DEFINE_integer("seed", 0, "Seed of the run to train.")
+    flags.DEFINE_integer(
+        "epochs", None, "At most this many epochs (default: the suite's)."
+    )
+    flags.DEFINE_string(
+        "evaluate",
+        None,
+        "Internal: score the model saved at this path on the test split "
+        "under the current backend and print the metrics as JSON.",
+    )
+
+
+def the_run() -> suites.Run:
+    (run,) = suites.SUITES["backends"]
+    return run
+
+
+def test_batches(data, run: suites.Run, seed: int, max_len: int):
+    from keras_rec_tx import experiment
+
+    _, valid, test = data.leave_one_out()
+    _, batches = experiment.evaluation_batches(
+        valid, test, protocol=run.protocol, seed=seed, max_len=max_len
+    )
+    return batches
+
+
+def evaluate_saved(path: str) -> None:
+    import keras
+
+    import keras_rec_tx  # noqa: F401  (registers the classes)
+
+    run = the_run()
+    model = keras.saving.load_model(path)
+    data = suites.load_dataset(FLAGS.dataset, FLAGS.data_dir)
+    batches = test_batches(data, run, FLAGS.seed, model.max_len)
+    metrics = model.evaluate(batches, return_dict=True, verbose=0)
+    print(json.dumps({k: float(v) for k, v in metrics.items()}))
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    if FLAGS.evaluate:
+        evaluate_saved(FLAGS.evaluate)
+        return
+    compare(FLAGS.dataset, FLAGS.data_dir, FLAGS.seed, FLAGS.epochs)
+
+
+def compare(
+    dataset: str, data_dir: str, seed: int, epochs: int | None
+) -> pathlib.Path:
+    """Trains the run on `dataset`, scores its saved model under each
+    backend and writes the diagnostic file; returns its path."""
+    import keras
+
+    from keras_rec_tx import experiment
+
+    run = the_run()
+    data = suites.load_dataset(dataset, data_dir)
+    result, model = experiment.run(
+        run.preset,
+        data,
+        protocol=run.protocol,
+        seed=seed,
+        epochs=epochs or run.epochs,
+        overrides=run.overrides,
+        training_overrides=run.training_overrides,
+    )
+    scores = {}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        for backend in BACKENDS:
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    f"--evaluate={path}",
+                    f"--seed={seed}",
+                    f"--dataset={dataset}",
+                    f"--data_dir={data_dir}",
+                ],
+                env={**os.environ, "KERAS_BACKEND": backend},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            scores[backend] = json.loads(out.stdout.strip().splitlines()[-1])
+    in_process = result["test"]
+    return diagnostics.write(
+        f"cross_backend_eval__{dataset}",
+        {
+            "run": run.name,
+            "preset": run.preset,
+            "dataset": dataset,
+            "protocol": run.protocol,
+            "seed": seed,
+            "trained_on": keras.backend.backend(),
+            "epochs_run": result["epochs_run"],
+            "best_epoch": result["best_epoch"],
+            "test_in_training_process": in_process,
+            "test_of_saved_model": scores,
+            "largest_difference": {
+                k: max(abs(scores[b][k] - in_process[k]) for b in BACKENDS)
+                for k in sorted(in_process)
+            },
+            "machine": result["machine"],
+        },
+    )
+
+
+if __name__ == "__main__":
+    define_flags()
+    app.run(main)
