@@ -96,11 +96,11 @@ def evaluate() -> None:
     from keras_rec_tx import experiment
 
     model = _load_model()
-    _, _, test = load_data().leave_one_out()
-    batches = test.batches(
-        max_len=model.max_len,
-        protocol=experiment.PROTOCOLS[protocol()],
-        seed=FLAGS.seed,
+    _, valid, test = load_data().leave_one_out()
+    # The test batches of `train` with the same --seed, so that the score
+    # printed here is the one `train` printed.
+    _, batches = experiment.evaluation_batches(
+        valid, test, protocol=protocol(), seed=FLAGS.seed, max_len=model.max_len
     )
     metrics = model.evaluate(batches, return_dict=True, verbose=0)
     print(json.dumps({k: float(v) for k, v in metrics.items()}, indent=2))
