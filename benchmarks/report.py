@@ -894,7 +894,11 @@ def study_section(
     return out
 
 
-def backends_section(index: dict[tuple, list]) -> list[str]:
+def backends_section(
+    index: dict[tuple, list], evaluations: list[dict] | None = None
+) -> list[str]:
+    """Section 3; `evaluations` are `benchmarks/cross_backend_eval.py`'s
+    files (one saved model scored under every backend)."""
     run = suites.SUITES["backends"][0]
     out = [
         "## 3. Across backends",
@@ -949,7 +953,28 @@ def backends_section(index: dict[tuple, list]) -> list[str]:
         cells.append(fmt_int(s.field("peak_rss_mb")))
         lines.append(cells)
     out += [table(header, lines), "", source_note(used, "backends"), ""]
+    for e in evaluations or []:
+        if e.get("run") == run.name and e.get("dataset") == run.dataset:
+            out += [cross_backend_eval_note(e), ""]
     return out
+
+
+def cross_backend_eval_note(e: dict) -> str:
+    """One sentence on a saved model scored under every backend."""
+    scores = ", ".join(
+        f"{backend} {fmt(m['ndcg@10'])}"
+        for backend, m in e["test_of_saved_model"].items()
+    )
+    largest = max(e["largest_difference"].values())
+    return (
+        f"Evaluation alone: one model trained on {e['trained_on']} (seed "
+        f"{e['seed']}, best epoch {e['best_epoch']}), saved, then loaded and "
+        f"scored on the test split under each backend: NDCG@10 {scores}; "
+        f"the largest difference of any test metric from the training "
+        f"process's own score is {largest:.1e}. So a gap between the "
+        "backends' test metrics comes from training, not from evaluation "
+        f"(`{e['_file']}`, `{e['command']}`, {e['date']})."
+    )
 
 
 def _recipe(s: Summary) -> str:
@@ -1516,7 +1541,14 @@ def build_report(
     lines += reproduction_section(index, presets, anchor_users)
     lines += beat_section(index)
     lines += study_section(index, plots)
-    lines += backends_section(index)
+    lines += backends_section(
+        index,
+        [
+            r
+            for r in load_json_dir(results_dir / "diagnostics")
+            if "test_of_saved_model" in r
+        ],
+    )
     lines += tagged_section(index)
     lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))
     lines += time_to_quality_section(
