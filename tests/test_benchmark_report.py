@@ -258,6 +258,27 @@ def test_backends_compare_only_runs_on_the_same_batches():
     )
 
 
+def test_backends_cite_the_cross_backend_evaluation():
+    scores = {b: {"ndcg@10": 0.0484} for b in ("tensorflow", "jax", "torch")}
+    evaluation = {
+        "run": "rope_swiglu",
+        "dataset": "s3rec-amazon-beauty",
+        "trained_on": "tensorflow",
+        "seed": 0,
+        "best_epoch": 26,
+        "test_of_saved_model": scores,
+        "largest_difference": {"ndcg@10": 7.45e-9, "mrr": 1.5e-8},
+        "_file": "diag.json",
+        "command": "cross_backend_eval.py",
+        "date": "2026-11-28",
+    }
+    other = dict(evaluation, dataset="ml-100k")
+    text = "\n".join(report.backends_section({}, [evaluation, other]))
+    assert "NDCG@10 tensorflow 0.0484, jax 0.0484, torch 0.0484" in text
+    assert "is 1.5e-08" in text and "`diag.json`" in text
+    assert text.count("Evaluation alone") == 1  # not the other dataset
+
+
 def test_speed_tables(dirs):
     text = _build(dirs)
     speed = text[text.index("## 4. Speed") :]
