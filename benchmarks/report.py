@@ -419,16 +419,20 @@ def _metric_cells(s: Summary, names: Sequence[str]) -> list[str]:
 
 
 def _cost_cells(s: Summary) -> list[str]:
+    """Epochs, training seconds and real tokens/s. The times are averaged
+    over the runs that had their CPU to themselves (`shared_its_cpu`), when
+    any did; "(k of n runs)" then says how many that was."""
     epochs = s.field("epochs_run")
     best = s.field("best_epoch")
     epochs_text = "—" if epochs is None else f"{epochs:.1f}"
     if best is not None:
         epochs_text += f" (best {best:.1f})"
-    return [
-        epochs_text,
-        fmt_int(s.field("train_seconds")),
-        fmt_int(s.field("real_tokens_per_second")),
-    ]
+    timed = [r for r in s.runs if not shared_its_cpu(r)] or list(s.runs)
+    which = f" ({len(timed)} of {s.n} runs)" if len(timed) < s.n else ""
+    seconds, _ = mean_std([r.get("train_seconds") for r in timed])
+    tokens, _ = mean_std([r.get("real_tokens_per_second") for r in timed])
+    cells = [fmt_int(seconds), fmt_int(tokens)]
+    return [epochs_text] + [c + which if c != "—" else c for c in cells]
 
 
 def group_rows(group: Group, index: dict[tuple, list]) -> list[tuple[str, str]]:

@@ -514,6 +514,28 @@ def test_run_notes_flag_runs_that_shared_their_cpu():
     report.index_runs([])
 
 
+def test_times_leave_out_runs_that_shared_their_cpu():
+    def run(seed, share, seconds):
+        return dict(
+            fake_run("rope_swiglu", seed, 0.09, 0.05),
+            backend="jax",
+            fit_cpu_per_wall_second=share,
+            train_seconds=seconds,
+            real_tokens_per_second=1000.0 * 100 / seconds,
+            machine={"cpus_available": 1},
+        )
+
+    alone = [run(seed, 1.0, 100.0) for seed in range(3)]
+    index = report.index_runs(alone + [run(3, 0.5, 300.0)])
+    (runs,) = index.values()
+    cells = report._cost_cells(report.Summary(runs))
+    assert cells[1:] == ["100 (3 of 4 runs)", "1,000 (3 of 4 runs)"]
+    index = report.index_runs(alone)
+    (runs,) = index.values()
+    assert report._cost_cells(report.Summary(runs))[1:] == ["100", "1,000"]
+    report.index_runs([])
+
+
 def test_anchor_noise_bounds_user_sampling_and_adds_seed_noise():
     anchor_noise = sys.modules["anchor_noise"]
     # A hit rate's mean over all users has no sampling noise; over n of a
