@@ -1,0 +1,21 @@
+"""keras_rec_tx.utils: argument checks and safe file writes, shared by
+every part of the package (imports nothing else of keras_rec_tx)."""
+
+from keras_rec_tx.utils.atomic import atomic_path, atomic_write_text
+from keras_rec_tx.utils.validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_int_list,
+)
+
+__all__ = [
+    "atomic_path",
+    "atomic_write_text",
+    "check_bool",
+    "check_choice",
+    "check_float",
+    "check_int",
+    "check_int_list",
+]
