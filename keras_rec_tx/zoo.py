@@ -23,18 +23,24 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import inspect
 import json
 import pathlib
+import warnings
 from typing import Any
 
 import keras
 
+from keras_rec_tx.models.sequential_backbone import SequentialBackbone
 from keras_rec_tx.models.sequential_recommender import SequentialRecommender
+from keras_rec_tx.schedules.fit_sized_schedule import FitSizedSchedule
 
+# Architecture arguments: the task's and its backbone's.
 _MODEL_ARGS = frozenset(
-    SequentialRecommender.__init__.__code__.co_varnames[
-        1 : SequentialRecommender.__init__.__code__.co_argcount
-    ]
+    name
+    for cls in (SequentialRecommender, SequentialBackbone)
+    for name, param in inspect.signature(cls.__init__).parameters.items()
+    if name != "self" and param.kind is param.POSITIONAL_OR_KEYWORD
 )
 
 
@@ -97,9 +103,37 @@ def describe(name: str) -> dict[str, Any]:
     return resolved
 
 
+# Keys of a preset's training recipe (`zoo.get` takes them as overrides).
+TRAINING_KEYS = frozenset(
+    {
+        "optimizer",
+        "learning_rate",
+        "weight_decay",
+        "beta_2",
+        "clipnorm",
+        "ema_momentum",
+        "schedule",
+        "warmup_fraction",
+        "final_lr_fraction",
+        "restart_epochs",
+        "restart_t_mul",
+        "restart_m_mul",
+        "epochs",
+        "steps_per_epoch",
+        "batch_size",
+        "early_stopping_patience",
+        "validate_every",
+        "bucketing",
+        "token_weighting",
+    }
+)
+
+
 def get(
     name: str,
     *,
+    data: Any = None,
+    weights: str | None = None,
     compile: bool = True,  # noqa: A002 - mirrors keras' own argument name
     steps_per_epoch: int | None = None,
     **overrides: Any,
@@ -108,67 +142,122 @@ def get(
 
     Args:
         name: a preset name (see `list()`).
+        data: a `keras_rec_tx.data.Interactions` to size the catalogue
+            from: the model gets `num_items=data.num_items` and keeps the
+            raw item ids as its vocabulary (saved with it), so `recommend`
+            takes and returns raw ids. Without `data` or `num_items=` the
+            preset's own catalogue size is used, with a warning.
+        weights: a saved `.keras` file (or the name of one in the
+            repository's `saved_models/`) to load instead of building a
+            fresh model; overrides are then not allowed.
         compile: compile with the preset's optimizer and schedule.
-        steps_per_epoch: batches per epoch of the user's data, used to size
-            learning-rate schedules (warm-up and decay lengths); defaults to
-            the preset's `training.steps_per_epoch`.
-        **overrides: any architecture argument (`num_items=`, `d_model=`,
-            `dropout=`, ...) replacing the preset's value.
+        steps_per_epoch: fixes the learning-rate schedule's steps per
+            epoch. By default `fit` sizes it from its own data and epochs.
+        **overrides: architecture arguments (`num_items=`, `d_model=`,
+            `dropout=`, ...) and training-recipe keys (`learning_rate=`,
+            `weight_decay=`, `schedule=`, `epochs=`, ...) replacing the
+            preset's values.
 
     Returns:
         A built `keras_rec_tx.models.SequentialRecommender`.
     """
+    if weights is not None:
+        if overrides or data is not None:
+            raise ValueError(
+                "`weights=` loads a trained model as it was saved: drop "
+                f"the other arguments. Received: {sorted(overrides)}"
+                + (" and data" if data is not None else "")
+            )
+        return _load_weights(name, weights)
     preset = describe(name)
     arch = dict(preset["architecture"])
-    unknown = set(overrides) - _MODEL_ARGS
+    training = dict(preset["training"])
+    unknown = set(overrides) - _MODEL_ARGS - TRAINING_KEYS
     if unknown:
         raise ValueError(
             f"Unknown override(s) {sorted(unknown)} for preset {name!r}. "
-            f"Architecture arguments: {sorted(_MODEL_ARGS)}."
+            f"Architecture arguments: {sorted(_MODEL_ARGS)}. Training "
+            f"recipe keys: {sorted(TRAINING_KEYS)}."
         )
-    arch.update(overrides)
+    for key, value in overrides.items():
+        (training if key in TRAINING_KEYS else arch)[key] = value
+    if data is not None:
+        if "num_items" in overrides or "item_vocabulary" in overrides:
+            raise ValueError(
+                "Give either `data` or `num_items`/`item_vocabulary`, not "
+                "both: `data` sets them."
+            )
+        arch["num_items"] = data.num_items
+        arch["item_vocabulary"] = [_plain(v) for v in data.item_ids]
+    elif "num_items" not in overrides:
+        warnings.warn(
+            f"zoo.get({name!r}) was not sized from data: it uses the "
+            f"preset's catalogue of num_items={arch['num_items']}. Pass "
+            "data=interactions (or num_items=) for your own data.",
+            stacklevel=2,
+        )
     model = SequentialRecommender(**arch, name=name)
     model.build()
     if compile:
-        training = preset["training"]
         model.compile(optimizer=make_optimizer(training, steps_per_epoch))
     return model
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value a JSON config can hold."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _load_weights(name: str, weights: str) -> SequentialRecommender:
+    path = pathlib.Path(weights)
+    if not path.suffix:
+        path = saved_models_dir() / f"{weights}.keras"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No saved model at {str(path)!r}. Pass a .keras file or one "
+            f"of: {sorted(p.stem for p in saved_models_dir().glob('*.keras'))}"
+        )
+    model = keras.saving.load_model(path)
+    if not isinstance(model, SequentialRecommender):
+        raise ValueError(f"{str(path)!r} does not hold a keras_rec_tx model.")
+    return model
+
+
+def saved_models_dir() -> pathlib.Path:
+    """The repository's `saved_models/` folder of trained presets."""
+    return pathlib.Path(__file__).resolve().parent.parent / "saved_models"
 
 
 def make_schedule(
     training: dict[str, Any], steps_per_epoch: int | None = None
 ) -> Any:
-    """Learning rate (a float or a Keras schedule) of a training recipe."""
-    steps = steps_per_epoch or training.get("steps_per_epoch", 100)
-    total_steps = max(1, int(steps * training.get("epochs", 1)))
+    """Learning rate of a training recipe: a float, or a
+    `keras_rec_tx.schedules.FitSizedSchedule` that `fit` sizes from its
+    own steps and epochs unless `steps_per_epoch` fixes it here."""
     lr = training.get("learning_rate", 1e-3)
     schedule = training.get("schedule", "constant")
     if schedule == "constant":
-        learning_rate: Any = lr
-    elif schedule == "warmup_cosine":
-        warmup = int(total_steps * training.get("warmup_fraction", 0.05))
-        learning_rate = keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=0.0,
-            decay_steps=max(1, total_steps - warmup),
-            alpha=training.get("final_lr_fraction", 0.01),
-            warmup_target=lr,
-            warmup_steps=warmup,
-        )
-    elif schedule == "cosine_restarts":
-        first = max(1, int(steps * training.get("restart_epochs", 10)))
-        learning_rate = keras.optimizers.schedules.CosineDecayRestarts(
-            initial_learning_rate=lr,
-            first_decay_steps=first,
-            t_mul=training.get("restart_t_mul", 2.0),
-            m_mul=training.get("restart_m_mul", 1.0),
-            alpha=training.get("final_lr_fraction", 0.01),
-        )
-    else:
+        return lr
+    if schedule not in ("warmup_cosine", "cosine_restarts"):
         raise ValueError(
             "training.schedule must be 'constant', 'warmup_cosine' or "
             f"'cosine_restarts'. Received: schedule={schedule!r}"
         )
-    return learning_rate
+    steps = steps_per_epoch
+    if steps is None:
+        steps = training.get("steps_per_epoch", 100)
+    return FitSizedSchedule(
+        schedule,
+        lr,
+        steps_per_epoch=steps,
+        epochs=training.get("epochs", 1),
+        warmup_fraction=training.get("warmup_fraction", 0.05),
+        final_lr_fraction=training.get("final_lr_fraction", 0.01),
+        restart_epochs=training.get("restart_epochs", 10),
+        restart_t_mul=training.get("restart_t_mul", 2.0),
+        restart_m_mul=training.get("restart_m_mul", 1.0),
+        fixed=steps_per_epoch is not None,
+    )
 
 
 def make_optimizer(

@@ -62,7 +62,7 @@ def test_training_overrides_reach_batches_and_model(data):
     assert result["training"]["bucketing"] is False
     assert result["training"]["early_stopping_patience"] == 7
     assert result["architecture"]["norm_position"] == "sasrec"
-    assert model.blocks[0].norm_position == "sasrec"
+    assert model.backbone.blocks[0].norm_position == "sasrec"
     assert 0.0 <= result["test"]["ndcg@10"] <= 1.0
 
 

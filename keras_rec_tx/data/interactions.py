@@ -8,15 +8,9 @@ import pandas as pd
 
 from keras_rec_tx.data import _checks
 from keras_rec_tx.data.sequence_split import SequenceSplit
+from keras_rec_tx.utils.requests import TIME_ORIGIN
 
 SECONDS_PER_WEEK = 604800
-# Models read timestamps as int32 seconds since this fixed origin
-# (1999-12-30 00:00 UTC, a Thursday like the unix epoch and a whole number
-# of weeks after it, so time of day and day of week are unchanged). It is
-# the same for every dataset, so a model trained on one log can score raw
-# unix times of another (`SequentialRecommender.recommend` subtracts it).
-# int32 covers 1931-12 to 2068-01.
-TIME_ORIGIN = 946_512_000
 _DEDUPE = ("keep_all", "first", "last")
 
 

@@ -219,7 +219,8 @@ class RetrievalLoss(keras.layers.Layer):
     def compute_mask(self, inputs: Any, previous_mask: Any = None) -> None:
         return None
 
-    def compute_output_shape(self, hidden_shape: Any) -> tuple:
+    def compute_output_shape(self, input_shape: Any, *args: Any) -> tuple:
+        # A scalar loss whatever the shapes (`model.summary()` asks).
         return ()
 
     def get_config(self) -> dict:

@@ -1,5 +1,6 @@
-"""keras_rec_tx.models: the sequential recommender of the zoo."""
+"""keras_rec_tx.models: the backbone and the recommender task of the zoo."""
 
+from keras_rec_tx.models.sequential_backbone import SequentialBackbone
 from keras_rec_tx.models.sequential_recommender import SequentialRecommender
 
-__all__ = ["SequentialRecommender"]
+__all__ = ["SequentialBackbone", "SequentialRecommender"]

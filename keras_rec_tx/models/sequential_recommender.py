@@ -1,56 +1,84 @@
-"""The one `keras.Model` of the zoo: a causal Transformer over item ids."""
+"""The task of the zoo: next-item recommendation over a backbone."""
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import keras
 import numpy as np
+import pandas as pd
 from keras import ops
 
 from keras_rec_tx import losses as losses_lib
-from keras_rec_tx.data.interactions import TIME_ORIGIN
-from keras_rec_tx.layers.hybrid_timestamp_encoding import (
-    HybridTimestampEncoding,
-)
-from keras_rec_tx.layers.random_item_replacement import (
-    RandomItemReplacement,
-)
-from keras_rec_tx.layers.rms_norm import RMSNorm
-from keras_rec_tx.layers.transformer_block import TransformerBlock
 from keras_rec_tx.metrics.exclude_items import exclude_items
 from keras_rec_tx.metrics.mrr import MRR
 from keras_rec_tx.metrics.ndcg_at_k import NDCGAtK
 from keras_rec_tx.metrics.recall_at_k import RecallAtK
+from keras_rec_tx.models.sequential_backbone import (
+    POSITIONS,
+    TIME_ENCODINGS,
+    SequentialBackbone,
+)
 from keras_rec_tx.regularizers.norm_penalty import NormPenalty
+from keras_rec_tx.schedules.fit_sized_schedule import FitSizedSchedule
+from keras_rec_tx.utils import check_bool, check_int, check_int_list
+from keras_rec_tx.utils.atomic import atomic_path
+from keras_rec_tx.utils.requests import (
+    pad_left,
+    to_time_offsets,
+    to_unix_seconds,
+)
 
-POSITIONS = ("learned", "rope", "rope+learned", "none")
-TIME_ENCODINGS = (None, "hybrid", "absolute", "relative")
+__all__ = ["POSITIONS", "TIME_ENCODINGS", "SequentialRecommender"]
+
+_BACKBONE_ARGS = (
+    "num_items",
+    "max_len",
+    "d_model",
+    "num_blocks",
+    "num_heads",
+    "d_ff",
+    "position",
+    "norm",
+    "ffn",
+    "use_bias",
+    "arrangement",
+    "norm_position",
+    "dropout",
+    "time_encoding",
+    "scale_embeddings",
+    "rope_max_wavelength",
+    "attend_to_padding",
+    "item_dropout",
+    "embeddings_initializer",
+    "item_replacement",
+    "seed",
+)
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
 class SequentialRecommender(keras.Model):
-    """Causal Transformer next-item recommender (SASRec family).
+    """Next-item recommender: a `SequentialBackbone` plus the task.
 
-    Item embeddings (tied with the output scores), positions
-    (`learned`, `rope`, `rope+learned` or `none`), an optional timestamp
-    encoding, `num_blocks` Transformer blocks and a final norm. `call`
-    returns the user representation at every position, shape
-    `(batch, seq, d_model)`; `score` turns the last one into scores over the
-    whole catalogue and `recommend` into top-k item indices.
+    The backbone (`model.backbone`) turns histories into hidden states;
+    this task owns everything around it: scores tied to the item table,
+    the training loss, the ranking metrics, the item vocabulary and
+    inference (`recommend`, `recommend_users`, `predict`, serving). Its
+    constructor takes the backbone's arguments flat (so that a preset is
+    one flat dict) and builds the backbone itself.
 
-    Inputs are left-padded item indices (`0` = padding, items `1..num_items`)
-    as an int array `(batch, seq)`, or a dict with `"item_ids"` and, for
-    time-aware models, `"timestamps"` and `"query_timestamps"` (int32 seconds
-    since `keras_rec_tx.data.TIME_ORIGIN`, as `Interactions.batches` feeds
-    them; `recommend` takes raw unix seconds). Sequences longer than
-    `max_len` are cut to their newest `max_len` items.
+    Inputs are left-padded item indices (`0` = padding, items
+    `1..num_items`) as an int array `(batch, seq)`, or a dict with
+    `"item_ids"` and, for time-aware models, `"timestamps"` and
+    `"query_timestamps"` (int32 seconds since
+    `keras_rec_tx.utils.requests.TIME_ORIGIN`, as `Interactions.batches`
+    feeds them; `recommend` takes unix seconds or datetimes).
 
     Training batches are `(x, y)` with `y` of shape `(batch, seq)`: the next
-    item at every position (`0` = no target); the loss is
-    `loss` (`"sampled_softmax"`, `"softmax"`, `"bce"` or `"gbce"`, see
+    item at every position (`0` = no target); the loss is `loss`
+    (`"sampled_softmax"`, `"softmax"`, `"bce"` or `"gbce"`, see
     `keras_rec_tx.losses`). Evaluation batches have `y` of shape `(batch,)`:
     the held-out item after the history; `evaluate` then reports Recall@K
     (= HR@K), NDCG@K for each K in `eval_ks` and MRR over the full catalogue,
@@ -58,55 +86,31 @@ class SequentialRecommender(keras.Model):
     target) for the sampled protocol. Every step reports `user_norm`, the mean
     L2 norm of the user representation.
 
+    `fit`, `evaluate` and `predict` check item indices against the
+    catalogue before any step runs (arrays, and the library's
+    `SequenceBatches`), so an index above `num_items` or below 0 is a
+    clear `ValueError`, never a backend error or a silent NaN. `fit` also
+    sizes a preset's learning-rate schedule (`keras_rec_tx.zoo`) from its
+    own steps and epochs.
+
     Args:
         num_items: number of items; indices run `1..num_items`.
-        max_len: longest history the model reads.
-        d_model: width of the embeddings and blocks.
-        num_blocks: number of Transformer blocks.
-        num_heads: attention heads.
-        d_ff: hidden width of the feed-forward network (GLU hidden width for
-            `swiglu`/`geglu`). Defaults to `4 * d_model`.
-        position: `"learned"`, `"rope"`, `"rope+learned"` or `"none"`.
-        norm: `"layernorm"` or `"rmsnorm"`.
-        ffn: `"relu"`, `"gelu"`, `"swiglu"` or `"geglu"`.
-        use_bias: biases in attention, FFN and norms.
-        arrangement: `"serial"` or `"parallel"` blocks.
-        norm_position: `"pre"`, `"post"` or `"sasrec"` (see
-            `keras_rec_tx.layers.TransformerBlock`).
-        dropout: dropout rate on embeddings and inside the blocks.
-        time_encoding: `None`, `"hybrid"`, `"absolute"` or `"relative"`.
+        item_vocabulary: the raw item ids (ints or strings) of indices
+            `1..num_items`, in order, or `None`. With a vocabulary,
+            `recommend` and `recommend_users` take and return raw ids, and
+            the vocabulary is saved inside the `.keras` file.
+            `keras_rec_tx.zoo.get(name, data=interactions)` fills it in.
         loss: loss name for `keras_rec_tx.losses.get`.
         loss_config: keyword arguments of that loss.
         user_norm_penalty: a `keras_rec_tx.regularizers.NormPenalty` (or its
             config dict) applied to the user representation at non-padding
             positions, or `None`.
         eval_ks: cut-offs of the ranking metrics.
-        scale_embeddings: multiply item embeddings by `sqrt(d_model)`.
-        rope_max_wavelength: RoPE base wavelength.
-        attend_to_padding: let queries attend to the padded positions too
-            (the stream there is zero, so their keys and values are the
-            projection biases): a learned "attend to nothing" slot whose
-            weight grows with the padding. RecTools' SASRec and the SASRec
-            PyTorch port work this way (no key padding mask); `False`
-            masks padded keys, as the SASRec paper's code does.
-        item_dropout: dropout rate on the item embedding table during
-            training, on both sides of the dot product: the history's
-            item vectors and the table the loss scores against (RecTools'
-            SASRec drops out the table this way; its input items also
-            pass `dropout`). The two sides draw independent masks; the
-            scoring side costs `num_items * d_model` random draws per
-            training step. `0` turns it off.
-        embeddings_initializer: a Keras initializer (name, config or
-            instance) of the item and position embeddings; `None` is a
-            truncated normal with standard deviation 0.02. RecTools uses
-            `"glorot_normal"` (Xavier normal, so its scale depends on each
-            table's shape).
-        item_replacement: probability that a history item is replaced by
-            a uniformly random item during training (the item side of
-            stochastic shared embeddings, as SSE-PT applies it to
-            SASRec; see `keras_rec_tx.layers.RandomItemReplacement`). The
-            targets are not replaced. `0` turns it off.
-        seed: seed of dropout and negative sampling.
+        top_k: length of the lists `predict` and the serving export return.
+        **kwargs: the `keras_rec_tx.models.SequentialBackbone` arguments
+            (`max_len`, `d_model`, `num_blocks`, `position`, `norm`, `ffn`,
+            `dropout`, `time_encoding`, `item_dropout`, `seed`, ...) and
+            `keras.Model` ones (`name`, `dtype`).
 
     Example:
 
@@ -132,261 +136,104 @@ class SequentialRecommender(keras.Model):
     def __init__(
         self,
         num_items: int,
-        max_len: int = 50,
-        d_model: int = 64,
-        num_blocks: int = 2,
-        num_heads: int = 1,
-        d_ff: int | None = None,
-        position: str = "learned",
-        norm: str = "layernorm",
-        ffn: str = "gelu",
-        use_bias: bool = True,
-        arrangement: str = "serial",
-        norm_position: str = "pre",
-        dropout: float = 0.2,
-        time_encoding: str | None = None,
+        item_vocabulary: Sequence[Any] | None = None,
         loss: str = "sampled_softmax",
         loss_config: dict | None = None,
         user_norm_penalty: NormPenalty | dict | None = None,
         eval_ks: Sequence[int] = (10, 50),
-        scale_embeddings: bool = True,
-        rope_max_wavelength: float = 10000.0,
-        attend_to_padding: bool = False,
-        item_dropout: float = 0.0,
-        embeddings_initializer: Any = None,
-        item_replacement: float = 0.0,
-        seed: int | None = None,
+        top_k: int = 10,
         **kwargs: Any,
     ):
+        backbone_args = {
+            key: kwargs.pop(key) for key in _BACKBONE_ARGS if key in kwargs
+        }
         super().__init__(**kwargs)
-        _check_positive_int("num_items", num_items)
-        _check_positive_int("max_len", max_len)
-        _check_positive_int("d_model", d_model)
-        _check_positive_int("num_blocks", num_blocks)
-        _check_positive_int("num_heads", num_heads)
-        if position not in POSITIONS:
-            raise ValueError(
-                f"`position` must be one of {POSITIONS}. "
-                f"Received: position={position!r}"
-            )
-        if time_encoding not in TIME_ENCODINGS:
-            raise ValueError(
-                f"`time_encoding` must be one of {TIME_ENCODINGS}. "
-                f"Received: time_encoding={time_encoding!r}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                f"`dropout` must be in [0, 1). Received: dropout={dropout}"
-            )
-        if not 0.0 <= item_dropout < 1.0:
-            raise ValueError(
-                "`item_dropout` must be in [0, 1). "
-                f"Received: item_dropout={item_dropout}"
-            )
-        if not 0.0 <= item_replacement < 1.0:
-            raise ValueError(
-                "`item_replacement` must be in [0, 1). "
-                f"Received: item_replacement={item_replacement}"
-            )
+        # === Layers ===
+        self.backbone = SequentialBackbone(
+            num_items, dtype=self.dtype_policy, name="backbone", **backbone_args
+        )
+        self.num_items = self.backbone.num_items
+        self.item_vocabulary = _check_vocabulary(item_vocabulary, num_items)
+        self.loss_name = loss
+        self.loss_config = dict(loss_config or {})
         if isinstance(user_norm_penalty, dict):
             user_norm_penalty = keras.saving.deserialize_keras_object(
                 user_norm_penalty
             )
-        self.num_items = int(num_items)
-        self.max_len = int(max_len)
-        self.d_model = int(d_model)
-        self.num_blocks = int(num_blocks)
-        self.num_heads = int(num_heads)
-        self.d_ff = int(d_ff) if d_ff is not None else 4 * self.d_model
-        self.position = position
-        self.norm = norm
-        self.ffn = ffn
-        self.use_bias = use_bias
-        self.arrangement = arrangement
-        self.norm_position = norm_position
-        self.dropout = dropout
-        self.time_encoding = time_encoding
-        self.loss_name = loss
-        self.loss_config = dict(loss_config or {})
         self.user_norm_penalty = user_norm_penalty
-        self.eval_ks = tuple(int(k) for k in eval_ks)
-        self.scale_embeddings = scale_embeddings
-        self.rope_max_wavelength = rope_max_wavelength
-        self.attend_to_padding = bool(attend_to_padding)
-        self.item_dropout = float(item_dropout)
-        self.embeddings_initializer = embeddings_initializer
-        self.item_replacement = float(item_replacement)
-        self.seed = seed
-
-        def initializer():
-            if embeddings_initializer is None:
-                return keras.initializers.TruncatedNormal(
-                    stddev=0.02, seed=seed
-                )
-            return keras.initializers.get(embeddings_initializer)
-
-        self.item_embedding = keras.layers.ReversibleEmbedding(
-            self.num_items + 1,
-            self.d_model,
-            embeddings_initializer=initializer(),
-            dtype=self.dtype_policy,
-            name="item_embedding",
-        )
-        self.position_embedding = None
-        if position in ("learned", "rope+learned"):
-            self.position_embedding = keras.layers.Embedding(
-                self.max_len,
-                self.d_model,
-                embeddings_initializer=initializer(),
-                dtype=self.dtype_policy,
-                name="position_embedding",
-            )
-        self.time_encoder = None
-        if time_encoding is not None:
-            self.time_encoder = HybridTimestampEncoding(
-                self.d_model,
-                mode=time_encoding,
-                dtype=self.dtype_policy,
-                name="time_encoding",
-            )
-        self.embedding_dropout = keras.layers.Dropout(
-            dropout, seed=seed, dtype=self.dtype_policy
-        )
-        self.item_table_dropout = keras.layers.Dropout(
-            self.item_dropout,
-            seed=None if seed is None else seed + 1,
-            dtype=self.dtype_policy,
-            name="item_dropout",
-        )
-        self.input_item_replacement = RandomItemReplacement(
-            self.num_items,
-            self.item_replacement,
-            seed=None if seed is None else seed + 2,
-            name="item_replacement",
-        )
-        self.blocks = [
-            TransformerBlock(
-                num_heads=self.num_heads,
-                d_ff=self.d_ff,
-                norm=norm,
-                ffn=ffn,
-                use_bias=use_bias,
-                arrangement=arrangement,
-                norm_position=norm_position,
-                use_rope=position in ("rope", "rope+learned"),
-                rope_max_wavelength=rope_max_wavelength,
-                dropout=dropout,
-                dtype=self.dtype_policy,
-                name=f"block_{i}",
-            )
-            for i in range(self.num_blocks)
-        ]
-        self.final_norm = None
-        if norm_position in ("pre", "sasrec"):
-            self.final_norm = _make_norm(norm, use_bias, self.dtype_policy)
+        self.eval_ks = tuple(check_int_list("eval_ks", eval_ks, minimum=1))
+        self.top_k = check_int("top_k", top_k, minimum=1)
         self.loss_layer = losses_lib.get(
-            loss, num_items=self.num_items, seed=seed, **self.loss_config
+            loss, num_items=self.num_items, seed=self.seed, **self.loss_config
         )
         # Loss of evaluation batches (the held-out item, full catalogue).
         self.eval_loss_layer = losses_lib.FullSoftmaxLoss(
             num_items=self.num_items, name="eval_loss"
         )
+        # === Metrics ===
         self.user_norm_tracker = keras.metrics.Mean(name="user_norm")
         self.ranking_metrics = []
         for k in self.eval_ks:
             self.ranking_metrics.append(RecallAtK(k))
             self.ranking_metrics.append(NDCGAtK(k))
         self.ranking_metrics.append(MRR())
+        self._vocabulary_index = None
 
-    # ------------------------------------------------------------------ build
+    # ------------------------------------------------------------- build
     def build(self, input_shape: Any = None) -> None:
         """Creates every weight; shapes depend only on the config."""
-        hidden_shape = (None, None, self.d_model)
-        self.item_embedding.build((None, None))
-        if self.position_embedding is not None:
-            self.position_embedding.build((None, None))
-        if self.time_encoder is not None:
-            self.time_encoder.build((None, None))
-        for block in self.blocks:
-            block.build(hidden_shape)
-        if self.final_norm is not None:
-            self.final_norm.build(hidden_shape)
-        self.loss_layer.build(hidden_shape)
+        self.backbone.build()
+        self.loss_layer.build((None, None, self.backbone.d_model))
         self.built = True
 
-    # ------------------------------------------------------------------- call
     def call(self, inputs: Any, training: bool | None = None) -> Any:
-        item_ids, times, query_times = self._unpack(inputs)
-        mask = ops.not_equal(item_ids, 0)
-        length = ops.shape(item_ids)[1]
-        x = self.item_embedding(
-            self.input_item_replacement(item_ids, training=training)
-        )
-        if self.item_dropout > 0:
-            x = self.item_table_dropout(x, training=training)
-        if self.scale_embeddings:
-            x = x * ops.cast(math.sqrt(self.d_model), x.dtype)
-        # Left padding: the newest item always sits at index max_len - 1, so
-        # learned positions count back from the end of the sequence.
-        positions = ops.arange(length, dtype="int32") + (self.max_len - length)
-        if self.position_embedding is not None:
-            x = x + self.position_embedding(positions)[None, :, :]
-        if self.time_encoder is not None:
-            x = x + self.time_encoder(times, query_times, mask=mask)
-        x = self.embedding_dropout(x, training=training)
-        float_mask = ops.cast(mask, x.dtype)[:, :, None]
-        x = x * float_mask
-        rope_positions = ops.broadcast_to(
-            positions[None, :], ops.shape(item_ids)
-        )
-        key_mask = None if self.attend_to_padding else mask
-        for block in self.blocks:
-            x = block(
-                x,
-                padding_mask=key_mask,
-                positions=rope_positions,
-                training=training,
-            )
-            x = x * float_mask
-        if self.final_norm is not None:
-            x = self.final_norm(x) * float_mask
-        return x
+        """Hidden states `(batch, seq, d_model)` of the backbone."""
+        return self.backbone(inputs, training=training)
 
-    def _unpack(self, inputs: Any) -> tuple[Any, Any, Any]:
-        if isinstance(inputs, dict):
-            if "item_ids" not in inputs:
-                raise ValueError(
-                    "Dict inputs must have an 'item_ids' entry. "
-                    f"Received keys: {sorted(inputs)}"
-                )
-            item_ids = inputs["item_ids"]
-            times = inputs.get("timestamps")
-            query_times = inputs.get("query_timestamps")
-        else:
-            item_ids, times, query_times = inputs, None, None
-        if len(item_ids.shape) != 2:
+    @property
+    def item_embedding(self) -> keras.layers.ReversibleEmbedding:
+        return self.backbone.item_embedding
+
+    @property
+    def time_encoder(self) -> Any:
+        return self.backbone.time_encoder
+
+    # -------------------------------------------------------- vocabulary
+    def encode_items(self, ids: Any) -> np.ndarray:
+        """Raw item ids -> indices `1..num_items` (int64, same shape);
+        unknown ids raise a ValueError naming them. Without a vocabulary
+        the ids are indices already and are only range-checked."""
+        ids = np.asarray(ids)
+        if self.item_vocabulary is None:
+            return _check_indices(ids, self.num_items, "item ids")
+        if self._vocabulary_index is None:
+            self._vocabulary_index = pd.Index(self.item_vocabulary)
+        flat = ids.ravel()
+        index = self._vocabulary_index.get_indexer(flat) if flat.size else []
+        index = np.asarray(index, "int64")
+        unknown = flat[index < 0]
+        if unknown.size:
             raise ValueError(
-                "`item_ids` must have shape (batch, seq). "
-                f"Received: shape={tuple(item_ids.shape)}"
+                f"{unknown.size} item ids are not in this model's vocabulary "
+                f"of {self.num_items} items: {unknown[:10].tolist()}"
+                f"{' ...' if unknown.size > 10 else ''}. Drop them, or train "
+                "a model on data that has them."
             )
-        item_ids = ops.cast(item_ids[:, -self.max_len :], "int32")
-        if self.time_encoder is not None:
-            if times is None:
-                raise ValueError(
-                    f"This model uses time_encoding={self.time_encoding!r} "
-                    "and needs inputs['timestamps'] (int seconds, shape "
-                    "(batch, seq)). Load data with a time column, or use a "
-                    "model without time_encoding."
-                )
-            times = times[:, -self.max_len :]
-            if query_times is not None:
-                query_times = query_times[:, -self.max_len :]
-        return item_ids, times, query_times
+        return (index + 1).reshape(ids.shape)
 
-    # ---------------------------------------------------------------- scoring
+    def decode_items(self, indices: Any) -> np.ndarray:
+        """Indices -> raw item ids (`None` for index 0, "no item"); without
+        a vocabulary, the indices themselves."""
+        indices = np.asarray(indices, "int64")
+        if self.item_vocabulary is None:
+            return indices
+        table = np.asarray([None, *self.item_vocabulary], dtype=object)
+        return table[indices]
+
+    # ------------------------------------------------------------ scoring
     def score_hidden(self, hidden: Any) -> Any:
         """Scores `(..., num_items + 1)` of user representations `hidden`."""
-        logits = self.item_embedding(hidden, reverse=True)
+        logits = self.backbone.item_embedding(hidden, reverse=True)
         return ops.cast(logits, "float32")
 
     def score(self, inputs: Any, exclude_seen: bool = True) -> Any:
@@ -397,11 +244,34 @@ class SequentialRecommender(keras.Model):
         """
         hidden = self(inputs, training=False)
         scores = self.score_hidden(hidden[:, -1, :])
-        item_ids = self._unpack(inputs)[0]
+        item_ids = self.backbone.unpack(inputs)[0]
         if exclude_seen:
             return exclude_items(scores, item_ids)
         return exclude_items(scores, ops.zeros_like(item_ids[:, :1]))
 
+    def serve_top_k(
+        self, inputs: Any, k: int | None = None, exclude_seen: bool = True
+    ) -> tuple[Any, Any]:
+        """Top-`k` item indices and scores of a batch of model inputs, in
+        `keras.ops` only (traceable: `predict` and the serving export use
+        it). Every item of `inputs["item_ids"]` is excluded with
+        `exclude_seen`, also those older than `max_len`."""
+        k = self.top_k if k is None else k
+        hidden = self(inputs, training=False)
+        scores = self.score_hidden(hidden[:, -1, :])
+        item_ids = inputs["item_ids"] if isinstance(inputs, dict) else inputs
+        if not exclude_seen:
+            item_ids = ops.zeros_like(item_ids[:, :1])
+        scores = exclude_items(scores, item_ids)
+        top_scores, top_ids = ops.top_k(scores, k)
+        return ops.cast(top_ids, "int32"), top_scores
+
+    def predict_step(self, data: Any) -> dict[str, Any]:
+        x = data[0] if isinstance(data, (tuple, list)) else data
+        ids, scores = self.serve_top_k(x)
+        return {"item_ids": ids, "scores": scores}
+
+    # ---------------------------------------------------------- inference
     def recommend(
         self,
         histories: Any,
@@ -414,65 +284,205 @@ class SequentialRecommender(keras.Model):
         """Top-`k` next items for each history.
 
         Args:
-            histories: a list of item-index lists (oldest first), or a
-                left-padded int array `(batch, seq)` with `0` = padding.
+            histories: one list of items per user, oldest first. With an
+                item vocabulary these are raw item ids (unknown ones raise
+                a ValueError naming them); without one, item indices
+                `1..num_items`, also as a LEFT-padded int array
+                `(batch, seq)` with `0` = padding (right-padded arrays are
+                refused). A pandas DataFrame with `user_id`, `item_id` and,
+                for time-aware models, `timestamp` columns works too: one
+                row per interaction, rows of a user in time order; the
+                result follows the order in which users first appear.
                 Histories longer than `max_len` use their newest items.
-            k: how many items to return.
+                An empty history is refused: the model has nothing to go
+                on (recommend popular items to such users instead).
+            k: how many items to return, at most `num_items`.
             exclude_seen: leave out items already in the history.
-            timestamps: for time-aware models, the unix times (seconds) of
-                the history items (same layout as `histories`).
-            query_timestamps: request times (unix seconds), one per
-                history; defaults to the time of the last history item.
+            timestamps: for time-aware models, the times of the history
+                items (unix seconds, numpy datetime64 or pandas timestamps;
+                same layout as `histories`).
+            query_timestamps: request times, one per history; defaults to
+                the time of the last history item.
             batch_size: rows scored at once.
 
         Returns:
-            `(ids, scores)`, numpy arrays of shape `(batch, k)`, best first.
+            `(ids, scores)`, numpy arrays of shape `(batch, k)`, best first;
+            raw ids when the model has a vocabulary. A row with fewer than
+            `k` unseen items ends in `0` (`None` with a vocabulary) scored
+            `-inf`.
         """
-        _check_positive_int("k", k)
-        if k > self.num_items:
-            raise ValueError(
-                f"`k` must be at most num_items={self.num_items}. "
-                f"Received: k={k}"
+        if isinstance(histories, pd.DataFrame):
+            _, histories, timestamps = _frame_histories(
+                histories, "user_id", "item_id", self._time_column(histories)
             )
-        seen = _pad_left(histories, None, "histories")
+        item_ids, times, query = self._encode_request(
+            histories, timestamps, query_timestamps
+        )
+        ids, scores = self._top_k(
+            item_ids, times, query, k, exclude_seen, batch_size
+        )
+        return self.decode_items(ids), scores
+
+    def recommend_users(
+        self,
+        data: Any,
+        k: int = 10,
+        users: Sequence[Any] | None = None,
+        exclude_seen: bool = True,
+        user: str = "user_id",
+        item: str = "item_id",
+        time: str | None = "timestamp",
+        batch_size: int = 512,
+    ) -> pd.DataFrame:
+        """Top-`k` items for users of a log, as a DataFrame.
+
+        Args:
+            data: a `keras_rec_tx.data.Interactions`, or a DataFrame with
+                one row per interaction (rows of a user in time order).
+            k: items per user.
+            users: raw user ids to recommend for (unknown ones raise a
+                ValueError); `None`: every user of `data`.
+            exclude_seen: leave out items the user already has.
+            user, item, time: column names of a DataFrame `data` (`time`
+                only for time-aware models).
+            batch_size: users scored at once.
+
+        Returns:
+            A DataFrame with columns `user_id`, `item_id`, `score`, `rank`
+            (1 = best), raw ids, `k` rows per user (fewer when a user has
+            fewer than `k` unseen items).
+        """
+        frame = data.to_dataframe() if hasattr(data, "to_dataframe") else data
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(
+                "`data` must be an Interactions or a pandas DataFrame. "
+                f"Received: {type(data).__name__}"
+            )
+        if self.time_encoder is None:
+            time = None
+        user_ids, histories, times = _frame_histories(frame, user, item, time)
+        if users is not None:
+            position = pd.Index(user_ids).get_indexer(list(users))
+            if (position < 0).any():
+                missing = np.asarray(list(users), dtype=object)[position < 0]
+                raise ValueError(
+                    f"{missing.size} users are not in `data`: "
+                    f"{missing[:10].tolist()}"
+                )
+            user_ids = np.asarray(user_ids, dtype=object)[position]
+            histories = [histories[i] for i in position]
+            times = None if times is None else [times[i] for i in position]
+        if self.item_vocabulary is None and hasattr(data, "encode_items"):
+            # A model without a vocabulary works on the indices of `data`.
+            histories = [data.encode_items(h) for h in histories]
+            ids, scores = self._top_k(
+                *self._encode_request(histories, times, None, encoded=True),
+                k,
+                exclude_seen,
+                batch_size,
+            )
+            raw = data.decode_items(np.where(ids > 0, ids, 1)).astype(object)
+            raw[ids == 0] = None
+        else:
+            raw, scores = self.recommend(
+                histories,
+                k=k,
+                exclude_seen=exclude_seen,
+                timestamps=times,
+                batch_size=batch_size,
+            )
+        out = pd.DataFrame(
+            {
+                "user_id": np.repeat(np.asarray(user_ids, dtype=object), k),
+                "item_id": np.asarray(raw, dtype=object).ravel(),
+                "score": scores.ravel(),
+                "rank": np.tile(np.arange(1, k + 1), len(user_ids)),
+            }
+        )
+        return out[np.isfinite(out["score"].to_numpy())].reset_index(drop=True)
+
+    def _time_column(self, frame: pd.DataFrame) -> str | None:
+        return "timestamp" if self.time_encoder is not None else None
+
+    def _encode_request(
+        self,
+        histories: Any,
+        timestamps: Any,
+        query_timestamps: Any,
+        encoded: bool = False,
+    ) -> tuple[np.ndarray, Any, Any]:
+        """Left-padded indices, unix-second times and request times."""
+        if self.item_vocabulary is not None and not encoded:
+            if hasattr(histories, "shape") and len(histories.shape) == 2:
+                raise TypeError(
+                    "This model has an item vocabulary: pass `histories` as "
+                    "lists of raw item ids, not a padded array."
+                )
+            histories = [self.encode_items(list(h)) for h in histories]
+        item_ids = pad_left(histories, "histories")
+        _check_indices(item_ids, self.num_items, "histories")
+        empty = np.flatnonzero(~(item_ids > 0).any(axis=1))
+        if empty.size:
+            raise ValueError(
+                f"histories {empty[:10].tolist()} are empty: the model needs "
+                "at least one item to go on. Recommend popular items to "
+                "users without history (see keras_rec_tx.baselines)."
+            )
+        if self.time_encoder is None:
+            return item_ids, None, None
+        if timestamps is None:
+            raise ValueError(
+                "This model is time-aware: pass `timestamps` with the same "
+                "layout as `histories`."
+            )
+        if hasattr(timestamps, "shape") and len(timestamps.shape) == 2:
+            times = to_unix_seconds(timestamps, "timestamps")
+        else:
+            rows = [to_unix_seconds(list(t), "timestamps") for t in timestamps]
+            times = pad_left(rows, "timestamps")
+        if times.shape != item_ids.shape:
+            raise ValueError(
+                "`timestamps` must match `histories` in shape. Received: "
+                f"{times.shape} vs {item_ids.shape}"
+            )
+        query = None
+        if query_timestamps is not None:
+            query = to_unix_seconds(query_timestamps, "query_timestamps")
+            query = query.reshape(-1)
+            if len(query) != len(item_ids):
+                raise ValueError(
+                    "`query_timestamps` needs one time per history. Received"
+                    f": {len(query)} for {len(item_ids)} histories"
+                )
+        return item_ids, times, query
+
+    def _top_k(
+        self,
+        seen: np.ndarray,
+        times: Any,
+        query: Any,
+        k: int,
+        exclude_seen: bool,
+        batch_size: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        k = check_int("k", k, minimum=1, maximum=self.num_items)
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+        exclude_seen = check_bool("exclude_seen", exclude_seen)
         item_ids = seen[:, -self.max_len :]
-        if seen.size and (seen.min() < 0 or seen.max() > self.num_items):
-            bad = seen[(seen < 0) | (seen > self.num_items)]
-            raise ValueError(
-                f"Item indices must be in 1..{self.num_items} (0 = padding). "
-                f"Received out-of-range ids: {sorted(set(bad.tolist()))[:10]}"
-                ". Encode raw ids with Interactions.encode_items first."
-            )
-        inputs = {"item_ids": item_ids}
-        if self.time_encoder is not None:
-            if timestamps is None:
-                raise ValueError(
-                    "This model is time-aware: pass `timestamps` with the "
-                    "same layout as `histories`."
-                )
-            times = _pad_left(timestamps, None, "timestamps")
-            if times.shape != seen.shape:
-                raise ValueError(
-                    "`timestamps` must match `histories` in shape. Received: "
-                    f"{times.shape} vs {seen.shape}"
-                )
-            times = times[:, -self.max_len :]
+        inputs = {"item_ids": item_ids.astype("int32")}
+        if times is not None:
             mask = item_ids > 0
-            # The data pipeline feeds seconds since TIME_ORIGIN (int32).
-            times = _to_offsets(times, mask, "timestamps")
-            if query_timestamps is None:
-                query = np.roll(times, -1, axis=1)
-                query[:, -1] = times[:, -1]
-            else:
-                query = np.roll(times, -1, axis=1)
-                query[:, -1] = _to_offsets(
-                    np.asarray(query_timestamps, "int64").reshape(-1),
-                    np.ones(len(times), bool),
-                    "query_timestamps",
-                )
-            query = np.where(mask, query, 0)
-            inputs["timestamps"] = times
-            inputs["query_timestamps"] = query
+            offsets = to_time_offsets(
+                times[:, -self.max_len :], mask, "timestamps"
+            )
+            next_times = np.roll(offsets, -1, axis=1)
+            next_times[:, -1] = (
+                offsets[:, -1]
+                if query is None
+                else to_time_offsets(query, query == query, "query_timestamps")
+            )
+            inputs["timestamps"] = offsets
+            inputs["query_timestamps"] = np.where(mask, next_times, 0)
         out_ids, out_scores = [], []
         for start in range(0, len(item_ids), batch_size):
             batch = {
@@ -486,9 +496,123 @@ class SequentialRecommender(keras.Model):
             top_scores, top_ids = ops.top_k(scores, k)
             out_ids.append(ops.convert_to_numpy(top_ids))
             out_scores.append(ops.convert_to_numpy(top_scores))
-        if not out_ids:
-            return np.zeros((0, k), "int32"), np.zeros((0, k), "float32")
-        return np.concatenate(out_ids), np.concatenate(out_scores)
+        ids = np.concatenate(out_ids).astype("int64")
+        scores = np.concatenate(out_scores)
+        # Past the unseen items a row holds -inf (seen or padding): "none".
+        return np.where(np.isneginf(scores), 0, ids), scores
+
+    # --------------------------------------------------- Keras entry points
+    def fit(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
+        """`keras.Model.fit`, after checking the data's item indices
+        against the catalogue and sizing a preset's learning-rate
+        schedule from this call's steps per epoch and epochs."""
+        self._check_data(x, y, "fit")
+        validation = kwargs.get("validation_data")
+        if validation is not None:
+            if isinstance(validation, tuple):
+                self._check_data(validation[0], validation[1], "validation")
+            else:
+                self._check_data(validation, None, "validation")
+        self._size_schedule(x, kwargs)
+        return super().fit(x, y, **kwargs)
+
+    def evaluate(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
+        """`keras.Model.evaluate`, after checking the item indices."""
+        self._check_data(x, y, "evaluate")
+        return super().evaluate(x, y, **kwargs)
+
+    def predict(self, x: Any, **kwargs: Any) -> dict[str, np.ndarray]:
+        """Top-`top_k` recommendations for every history of `x`.
+
+        Returns a dict of numpy arrays: `"item_ids"` (indices, int32) and
+        `"scores"`, `(num_histories, top_k)`, history items excluded. Rows
+        follow the input order; for `SequenceBatches` (which group users
+        by length) they follow the users' order, and `"users"` lists the
+        (0-based) user of each row. Use `recommend` for raw ids.
+        """
+        self._check_data(x, None, "predict")
+        users = None
+        if hasattr(x, "batch_users"):
+            users = np.concatenate(
+                [x.batch_users(i) for i in range(len(x))]
+            ).astype("int64")
+        out = super().predict(x, **kwargs)
+        if users is not None:
+            order = np.argsort(users, kind="stable")
+            out = {key: value[order] for key, value in out.items()}
+            out["users"] = users[order]
+        return out
+
+    def export(
+        self, filepath: str, format: str = "tf_saved_model", **kwargs: Any
+    ) -> Any:  # noqa: A002 - keras' own argument name
+        """Exports the top-`k` serving function, not the hidden states:
+        `keras_rec_tx.serving.export(self, filepath, format=format,
+        **kwargs)` (`k` defaults to `top_k`)."""
+        # The serving face builds on this model, so it is imported here.
+        from keras_rec_tx import serving
+
+        kwargs.setdefault("k", self.top_k)
+        return serving.export(self, filepath, format=format, **kwargs)
+
+    def save(self, filepath: str, *args: Any, **kwargs: Any) -> None:
+        """`keras.Model.save`, written atomically: a `.keras` file is
+        written beside `filepath` and moved over it, so a killed save
+        never leaves a broken model. Only `.keras` files are accepted
+        (they round-trip on every backend)."""
+        path = str(filepath)
+        if not path.endswith(".keras"):
+            raise ValueError(
+                "Save models as `.keras` files (the legacy `.h5` format "
+                "cannot load this model back). Received: "
+                f"filepath={path!r}"
+            )
+        with atomic_path(path) as tmp:
+            super().save(tmp, *args, **kwargs)
+
+    def _check_data(self, x: Any, y: Any, what: str) -> None:
+        """Item indices of `x`/`y` within the catalogue, before any step."""
+        limit = getattr(x, "max_item_index", None)
+        if limit is None and hasattr(x, "split"):
+            limit = x.split.interactions.num_items
+        if limit is not None:
+            if limit > self.num_items:
+                raise ValueError(
+                    f"{what}: the data has item indices up to {limit}, but "
+                    f"this model's catalogue has num_items={self.num_items}."
+                    " Build the model for the data: keras_rec_tx.zoo.get("
+                    "name, data=interactions) or num_items=data.num_items."
+                )
+            return
+        arrays = dict(x) if isinstance(x, dict) else {"item_ids": x}
+        arrays["targets"] = y
+        for name in ("item_ids", "candidates", "targets"):
+            value = arrays.get(name)
+            if isinstance(value, (np.ndarray, list)):
+                _check_indices(
+                    np.asarray(value), self.num_items, f"{what} {name}"
+                )
+
+    def _size_schedule(self, x: Any, kwargs: dict[str, Any]) -> None:
+        schedule = getattr(self.optimizer, "_learning_rate", None)
+        if not isinstance(schedule, FitSizedSchedule) or schedule.fixed:
+            return
+        steps = kwargs.get("steps_per_epoch")
+        rows = _num_rows(x)
+        if steps is None and rows is not None:
+            steps = -(-rows // (kwargs.get("batch_size") or 32))
+        elif steps is None and hasattr(x, "__len__"):
+            steps = len(x)  # a PyDataset such as SequenceBatches
+        if steps is None:
+            warnings.warn(
+                "fit cannot tell its steps per epoch (pass steps_per_epoch=):"
+                " the learning-rate schedule keeps its current length.",
+                stacklevel=3,
+            )
+            return
+        if schedule.resize(int(steps), int(kwargs.get("epochs", 1))):
+            # Compiled train functions baked the old schedule in.
+            self.train_function = None
 
     # ---------------------------------------------------- training / metrics
     def compute_loss(
@@ -499,9 +623,9 @@ class SequentialRecommender(keras.Model):
         sample_weight: Any = None,
         training: bool = True,
     ) -> Any:
-        item_ids = self._unpack(x)[0]
+        item_ids = self.backbone.unpack(x)[0]
         hidden = y_pred
-        embeddings = self.item_embedding.embeddings
+        embeddings = self.backbone.embeddings
         if len(y.shape) == 1:
             # Evaluation batch: full-softmax loss of the held-out item.
             targets = ops.cast(y, "int32")[:, None]
@@ -510,7 +634,9 @@ class SequentialRecommender(keras.Model):
             loss = self.eval_loss_layer(hidden_used, targets, embeddings)
         else:
             if training and self.item_dropout > 0:
-                embeddings = self.item_table_dropout(embeddings, training=True)
+                embeddings = self.backbone.item_table_dropout(
+                    embeddings, training=True
+                )
             targets = ops.cast(y, "int32")[:, -self.max_len :]
             hidden_used = hidden
             user_mask = ops.not_equal(item_ids, 0)
@@ -572,23 +698,14 @@ class SequentialRecommender(keras.Model):
 
     # ------------------------------------------------------------- config
     def get_config(self) -> dict:
+        # One flat dict (as a preset file holds it): the backbone's
+        # arguments next to the task's.
         config = super().get_config()
+        backbone = self.backbone.get_config()
+        config.update({key: backbone[key] for key in _BACKBONE_ARGS})
         config.update(
             {
-                "num_items": self.num_items,
-                "max_len": self.max_len,
-                "d_model": self.d_model,
-                "num_blocks": self.num_blocks,
-                "num_heads": self.num_heads,
-                "d_ff": self.d_ff,
-                "position": self.position,
-                "norm": self.norm,
-                "ffn": self.ffn,
-                "use_bias": self.use_bias,
-                "arrangement": self.arrangement,
-                "norm_position": self.norm_position,
-                "dropout": self.dropout,
-                "time_encoding": self.time_encoding,
+                "item_vocabulary": self.item_vocabulary,
                 "loss": self.loss_name,
                 "loss_config": self.loss_config,
                 "user_norm_penalty": (
@@ -597,19 +714,7 @@ class SequentialRecommender(keras.Model):
                     else None
                 ),
                 "eval_ks": list(self.eval_ks),
-                "scale_embeddings": self.scale_embeddings,
-                "rope_max_wavelength": self.rope_max_wavelength,
-                "attend_to_padding": self.attend_to_padding,
-                "item_dropout": self.item_dropout,
-                "embeddings_initializer": (
-                    None
-                    if self.embeddings_initializer is None
-                    else keras.initializers.serialize(
-                        keras.initializers.get(self.embeddings_initializer)
-                    )
-                ),
-                "item_replacement": self.item_replacement,
-                "seed": self.seed,
+                "top_k": self.top_k,
             }
         )
         return config
@@ -619,62 +724,93 @@ class SequentialRecommender(keras.Model):
         return cls(**config)
 
 
-def _make_norm(norm: str, use_bias: bool, dtype: Any) -> keras.layers.Layer:
-    if norm == "rmsnorm":
-        return RMSNorm(dtype=dtype, name="final_norm")
-    if norm == "layernorm":
-        return keras.layers.LayerNormalization(
-            epsilon=1e-6, center=use_bias, dtype=dtype, name="final_norm"
-        )
-    raise ValueError(
-        f"`norm` must be 'layernorm' or 'rmsnorm'. Received: norm={norm!r}"
+for _name in _BACKBONE_ARGS[1:]:
+    # The backbone's config (max_len, d_model, time_encoding, ...) reads as
+    # the model's own, as before the backbone/task split.
+    setattr(
+        SequentialRecommender,
+        _name,
+        property(lambda self, name=_name: getattr(self.backbone, name)),
     )
 
 
-def _to_offsets(times: np.ndarray, mask: np.ndarray, name: str) -> np.ndarray:
-    """Unix seconds -> int32 seconds since `TIME_ORIGIN` (0 where masked)."""
-    offsets = np.where(mask, np.asarray(times, "int64") - TIME_ORIGIN, 0)
-    info = np.iinfo(np.int32)
-    if offsets.size and (offsets.min() < info.min or offsets.max() > info.max):
-        raise ValueError(
-            f"`{name}` must be unix seconds between 1931-12 and 2068-01. "
-            f"Received values from {times.min()} to {times.max()}"
+def _check_vocabulary(vocabulary: Any, num_items: int) -> list | None:
+    """The vocabulary as a JSON-ready list of distinct ints or strings."""
+    if vocabulary is None:
+        return None
+    values = np.asarray(list(vocabulary))
+    if values.dtype.kind in "iu":
+        values = [int(v) for v in values]
+    elif values.dtype.kind in "USO" and all(isinstance(v, str) for v in values):
+        values = [str(v) for v in values]
+    else:
+        raise TypeError(
+            "`item_vocabulary` must hold only ints or only strings (they are "
+            f"saved in the model's config). Received: dtype={values.dtype}, "
+            f"first values {values[:5].tolist()}"
         )
-    return offsets.astype("int32")
-
-
-def _check_positive_int(name: str, value: Any) -> None:
-    if not isinstance(value, (int, np.integer)) or value <= 0:
+    if len(values) != num_items:
         raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
+            f"`item_vocabulary` must have num_items={num_items} ids (one per "
+            f"index 1..num_items). Received: {len(values)} ids"
         )
+    if len(set(values)) != len(values):
+        raise ValueError("`item_vocabulary` holds duplicate ids.")
+    return values
 
 
-def _pad_left(rows: Any, width: int | None, name: str) -> np.ndarray:
-    """Left-pads a list of lists (or checks a 2-D array) to `width`
-    columns (`None`: the longest row), keeping the newest items."""
-    if isinstance(rows, np.ndarray) or hasattr(rows, "shape"):
-        array = np.asarray(rows)
-        if array.ndim != 2:
+def _check_indices(ids: np.ndarray, num_items: int, name: str) -> np.ndarray:
+    """Raises a ValueError unless every entry is in `0..num_items`."""
+    ids = np.asarray(ids)
+    if ids.dtype == object:
+        try:
+            ids = ids.astype("int64")
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"`{name}` must hold integer item indices (ragged or mixed "
+                "rows are not arrays). Received an object array"
+            ) from None
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(
+            f"`{name}` must hold integer item indices. Received: "
+            f"dtype={ids.dtype}"
+        )
+    if ids.size and (ids.min() < 0 or ids.max() > num_items):
+        raise ValueError(
+            f"Item indices must be in 1..num_items={num_items} (0 = padding)"
+            f", but the {name} hold values from {ids.min()} to {ids.max()}. "
+            "Build the model for the data (keras_rec_tx.zoo.get(name, "
+            "data=interactions) or num_items=data.num_items), or encode raw "
+            "ids with Interactions.encode_items."
+        )
+    return ids.astype("int64")
+
+
+def _num_rows(x: Any) -> int | None:
+    """Rows of an array (or dict of arrays) input, else None."""
+    if isinstance(x, dict):
+        x = next(iter(x.values()), None)
+    return len(x) if isinstance(x, np.ndarray) else None
+
+
+def _frame_histories(
+    frame: pd.DataFrame, user: str, item: str, time: str | None
+) -> tuple[np.ndarray, list, list | None]:
+    """(users in order of first appearance, their item lists, their time
+    lists or None) of a DataFrame of interactions."""
+    for role, column in (("user", user), ("item", item), ("time", time)):
+        if column is not None and column not in frame.columns:
             raise ValueError(
-                f"`{name}` must be 2-D (batch, seq) or a list of lists. "
-                f"Received: shape={array.shape}"
+                f"The {role} column {column!r} is not in the DataFrame. "
+                f"Columns: {[str(c) for c in frame.columns]}"
             )
-        if not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(
-                f"`{name}` must hold integers. Received: dtype={array.dtype}"
-            )
-        return array[:, -(width or array.shape[1]) :].astype("int64")
-    rows = [np.asarray(list(row)) for row in rows]
-    if width is None:
-        width = max([len(row) for row in rows] + [1])
-    out = np.zeros((len(rows), width), "int64")
-    for i, row in enumerate(rows):
-        if row.size and not np.issubdtype(row.dtype, np.integer):
-            raise ValueError(
-                f"`{name}`[{i}] must hold integers. Received: {row[:5]}"
-            )
-        row = row[-width:]
-        if row.size:
-            out[i, width - row.size :] = row
-    return out
+    codes, users = pd.factorize(frame[user], sort=False)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(users) + 1))
+    items = frame[item].to_numpy()[order]
+    histories = [items[a:b] for a, b in zip(starts[:-1], starts[1:])]
+    times = None
+    if time is not None:
+        seconds = to_unix_seconds(frame[time].to_numpy(), time)[order]
+        times = [seconds[a:b] for a, b in zip(starts[:-1], starts[1:])]
+    return np.asarray(users, dtype=object), histories, times
