@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
-import scipy.stats
 from keras import ops
 
 from keras_rec_tx.data import SequenceBatches, SequenceSplit
@@ -86,11 +85,11 @@ class Baseline:
     and `evaluate` feeds the scores of the same evaluation batches a model
     is scored on into the same metric code (`update_ranking_metrics`).
 
-    Scores are float64. Before the metrics see them, each row is replaced
-    by the dense rank of its scores (`scipy.stats.rankdata`, ties kept),
-    a strictly increasing map, so the target's rank, and every metric,
-    is the same as on the float64 scores even where a backend computes
-    in float32 (JAX) and would merge close scores into ties.
+    Scores are float64. Before the metrics see them, each row is shifted
+    by its target's score (a constant per row, so no rank changes): an
+    item above, equal to or below the target stays so after the float32
+    cast a backend may compute in (JAX), which could merge close scores
+    into ties otherwise.
     """
 
     name = "baseline"
@@ -220,8 +219,9 @@ class Baseline:
         for i in range(len(batches)):
             x, y = batches[i][:2]
             scores = self.score(x["item_ids"])
-            ranks = scipy.stats.rankdata(scores, method="dense", axis=1)
-            update_ranking_metrics(metrics, x, y, ranks.astype(np.float32))
+            target = np.take_along_axis(scores, y[:, None].astype(int), 1)
+            shifted = (scores - target).astype(np.float32)
+            update_ranking_metrics(metrics, x, y, shifted)
         return {m.name: float(m.result()) for m in metrics}
 
     def __repr__(self) -> str:

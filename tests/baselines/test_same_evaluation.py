@@ -70,9 +70,9 @@ def test_sampled_protocol_ranks_the_models_candidates(setup):
     )
 
 
-def test_dense_ranks_keep_float64_order():
+def test_float64_order_survives_float32_metrics():
     # Scores 1 + 1e-9 apart merge in float32; the metrics still see them
-    # apart because evaluate ranks the float64 scores first.
+    # apart: evaluate shifts each row by its target score first.
     class Close(baselines.Baseline):
         def _fit(self, sequences):
             pass
