@@ -411,6 +411,181 @@ def _label(preset: str, tag: str) -> str:
     return f"`{preset}`" + (f" [{tag}]" if tag else "")
 
 
+# ------------------------------------------------------------- baselines
+
+BASELINE_ORDER = ("most_popular", "markov", "item_knn", "ease")
+# Table columns a baseline fills, by header name, from its test metrics.
+BASELINE_METRICS = {
+    "HR@10": "recall@10",
+    "Recall@10": "recall@10",
+    "NDCG@10": "ndcg@10",
+    "HR@50": "recall@50",
+    "Recall@50": "recall@50",
+    "MRR": "mrr",
+}
+
+
+def load_baselines(folder: str | os.PathLike) -> dict[tuple, list[dict]]:
+    """(dataset, protocol) -> the `benchmarks/baselines.py` result files,
+    in BASELINE_ORDER."""
+    out: dict[tuple, list[dict]] = collections.defaultdict(list)
+    for r in load_json_dir(folder):
+        if "baseline" in r and "test" in r:
+            out[(r["dataset"], r["protocol"])].append(r)
+    for results in out.values():
+        results.sort(key=lambda r: BASELINE_ORDER.index(r["baseline"]))
+    return dict(out)
+
+
+def _baseline_label(r: dict) -> str:
+    params = ", ".join(f"{k}={v:g}" for k, v in r["hyperparameters"].items())
+    return f"baseline `{r['baseline']}`" + (f" ({params})" if params else "")
+
+
+def baseline_rows(
+    results: Sequence[dict], header: Sequence[str]
+) -> list[list[str]]:
+    """One row per baseline result for a table with `header`: the label
+    in the first column, test metrics in the metric columns (HR@50 and
+    MRR for full-loo only, as for the presets), the fit seconds in
+    "train s" or else "note", "—" elsewhere."""
+    rows = []
+    for r in results:
+        full = r["protocol"] == "full-loo"
+        fit = f"{r['fit_seconds']:.1f}"
+        cells = [_baseline_label(r)]
+        for name in header[1:]:
+            metric = BASELINE_METRICS.get(name)
+            if metric and (full or metric in ("recall@10", "ndcg@10")):
+                cells.append(fmt(r["test"][metric]))
+            elif name in ("data", "protocol"):
+                cells.append(r["dataset"] if name == "data" else r["protocol"])
+            elif name == "n":
+                cells.append("1")
+            elif name == "train s":
+                cells.append(fit)
+            elif name == "note":
+                cells.append(
+                    f"fit {fit} s; chosen on validation NDCG@10 among "
+                    f"{len(r['grid'])} settings"
+                )
+            else:
+                cells.append("—")
+        rows.append(cells)
+    return rows
+
+
+def not_beaten(
+    results: Sequence[dict], presets: Sequence[tuple[str, Summary]]
+) -> str:
+    """A plain sentence naming the presets whose mean test HR@10 or
+    NDCG@10 does not exceed the best baseline's; "" if all do."""
+    if not results:
+        return ""
+    fails = []
+    for label, s in presets:
+        missed = []
+        for name, key in (("HR@10", "recall@10"), ("NDCG@10", "ndcg@10")):
+            best = max(results, key=lambda r: r["test"][key])
+            mean = s.metric(key)[0]
+            if mean is not None and mean <= best["test"][key]:
+                missed.append(
+                    f"{name} {mean:.4f} ≤ `{best['baseline']}` "
+                    f"{best['test'][key]:.4f}"
+                )
+        if missed:
+            fails.append(f"{label} ({'; '.join(missed)})")
+    if not fails:
+        return ""
+    return (
+        "**Not better than the best baseline** (mean test metric against "
+        "the best baseline's): " + ", ".join(fails) + "."
+    )
+
+
+def baseline_source(results: Sequence[dict]) -> str:
+    """Where a table's baseline rows come from."""
+    if not results:
+        return ""
+    files = ", ".join(f"`{r['_file']}`" for r in results)
+    dates = sorted(r.get("date", "?") for r in results)
+    return (
+        f"_Baselines: {files} (`benchmarks/baselines.py`, "
+        "`keras_rec_tx.baselines`: fitted on the training split, "
+        "hyper-parameters chosen on validation only, seed-0 evaluation "
+        f"batches; {dates[0]} to {dates[-1]})._"
+    )
+
+
+def with_baselines(
+    baselines: dict[tuple, list[dict]] | None,
+    dataset: str,
+    protocol: str,
+    header: Sequence[str],
+    presets: Sequence[tuple[str, Summary]],
+) -> tuple[list[list[str]], list[str]]:
+    """The baseline rows of one table and the lines to print under it
+    (the not-beaten sentence and the source)."""
+    results = (baselines or {}).get((dataset, protocol), [])
+    if not results:
+        return [], []
+    notes = [not_beaten(results, presets), baseline_source(results)]
+    return baseline_rows(results, header), [n for n in notes if n]
+
+
+def baselines_section(
+    index: dict[tuple, list], baselines: dict[tuple, list[dict]]
+) -> list[str]:
+    """The baselines of every benchmark (data, protocol), and the
+    untagged presets that do not beat the best of them."""
+    out = [
+        "## 1c. Simple baselines",
+        "",
+        "Model-free baselines of `keras_rec_tx.baselines` (most popular; "
+        "first-order Markov with a popularity back-off; item kNN, cosine "
+        "over co-occurrence in the users' training sequences; EASE), "
+        "fitted on the training split, their hyper-parameters chosen by "
+        "validation NDCG@10 over a small grid (`benchmarks/baselines.py`), "
+        "then scored once on test by the models' own metric code on the "
+        "models' seed-0 evaluation batches (sampled-100: the same "
+        "candidates). They use each user's whole history. Every table of "
+        "sections 1 to 3 repeats them for its data and protocol.",
+        "",
+    ]
+    header = ["baseline", "chosen on validation", "val NDCG@10", "HR@10"]
+    header += ["NDCG@10", "HR@50", "MRR", "fit s", "settings tried"]
+    for (dataset, protocol), results in sorted(baselines.items()):
+        rows = []
+        for r in results:
+            full = protocol == "full-loo"
+            params = r["hyperparameters"]
+            rows.append(
+                [f"`{r['baseline']}`"]
+                + [", ".join(f"{k}={v:g}" for k, v in params.items()) or "—"]
+                + [fmt(r["valid"]["ndcg@10"])]
+                + [fmt(r["test"][k]) for k in ("recall@10", "ndcg@10")]
+                + [
+                    fmt(r["test"][k]) if full else "—"
+                    for k in ("recall@50", "mrr")
+                ]
+                + [f"{r['fit_seconds']:.1f}", str(len(r["grid"]))]
+            )
+        presets = [
+            (f"{_label(k[0], '')} ({k[4]})", Summary(runs))
+            for k, runs in sorted(index.items())
+            if k[1:3] == (dataset, protocol) and not k[3]
+        ]
+        verdict = not_beaten(results, presets) or (
+            f"Every untagged preset with results here ({len(presets)}) "
+            "beats the best baseline on mean test HR@10 and NDCG@10."
+            if presets
+            else "No preset has results here yet."
+        )
+        out += [f"### {dataset}, {protocol}", "", table(header, rows), ""]
+        out += [verdict, "", baseline_source(results), ""]
+    return out
+
+
 # ---------------------------------------------------------- the sections
 
 
@@ -452,9 +627,12 @@ def group_rows(group: Group, index: dict[tuple, list]) -> list[tuple[str, str]]:
 
 
 def study_table(
-    group: Group, index: dict[tuple, list]
+    group: Group,
+    index: dict[tuple, list],
+    baselines: dict[tuple, list[dict]] | None = None,
 ) -> tuple[str, list[dict[str, Any]], str | None]:
-    """Markdown table of one comparison, its runs and its backend."""
+    """Markdown table of one comparison (with the baselines of its data
+    and protocol), its runs and its backend."""
     rows = group_rows(group, index)
     keys = [(p, group.dataset, group.protocol, t) for p, t in rows]
     backend = pick_backend(index, keys)
@@ -471,7 +649,7 @@ def study_table(
         "real tokens/s",
     ]
     base = summarize(index, *keys[0], backend) if backend else None
-    lines, used = [], []
+    lines, used, summaries = [], [], []
     for (preset, tag), key in zip(rows, keys, strict=True):
         s = summarize(index, *key, backend) if backend else None
         if s is None:
@@ -480,6 +658,7 @@ def study_table(
             lines.append(cells)
             continue
         used += s.runs
+        summaries.append((_label(preset, tag), s))
         cells = [_label(preset, tag), str(s.n)]
         cells += _metric_cells(s, ["recall@10", "ndcg@10"])
         if group.show_user_norm:
@@ -498,7 +677,11 @@ def study_table(
                 cells += [fmt_delta(ma - mb, nz), is_real(ma - mb, nz)]
         cells += _cost_cells(s)
         lines.append(cells)
-    return table(header, lines), used, backend
+    rows, notes = with_baselines(
+        baselines, group.dataset, group.protocol, header, summaries
+    )
+    text = "\n\n".join([table(header, lines + rows)] + notes)
+    return text, used, backend
 
 
 # The reproduce suite, the Games run with the paper code's initialiser,
@@ -610,6 +793,7 @@ def reproduction_section(
     index: dict[tuple, list],
     presets: dict[str, dict],
     anchor_users: dict[str, dict] | None = None,
+    baselines: dict[tuple, list[dict]] | None = None,
 ) -> list[str]:
     out = [
         "## 1. Reproduction of published numbers",
@@ -643,6 +827,7 @@ def reproduction_section(
         "note",
     ]
     lines, used, noise_notes = [], [], []
+    summaries = collections.defaultdict(list)
     for run in REPRODUCTION_RUNS:
         anchor = resolve(run.preset, presets, "benchmark").get("anchor", {})
         a_hr, a_ndcg = anchor.get("hr10"), anchor.get("ndcg10")
@@ -666,6 +851,9 @@ def reproduction_section(
                 index, run.preset, run.dataset, run.protocol, run.tag, backend
             )
             used += s.runs
+            summaries[(run.dataset, run.protocol)].append(
+                (f"{_label(run.preset, run.tag)} ({backend})", s)
+            )
             hr, ndcg = s.metric("recall@10")[0], s.metric("ndcg@10")[0]
             full = run.protocol == "full-loo"
             cells = prefix + [_backend_on(backend, s.runs), str(s.n)]
@@ -691,7 +879,21 @@ def reproduction_section(
             users = (anchor_users or {}).get(run.dataset)
             if users and not run.tag and s.n >= 2:
                 noise_notes.append(anchor_noise_note(run, s, anchor, users))
+    baseline_notes = []
+    for dataset, protocol in dict.fromkeys(
+        (run.dataset, run.protocol) for run in REPRODUCTION_RUNS
+    ):
+        rows, notes = with_baselines(
+            baselines,
+            dataset,
+            protocol,
+            header,
+            summaries[(dataset, protocol)],
+        )
+        lines += rows
+        baseline_notes += [f"{dataset} ({protocol}): {n}" for n in notes]
     out += [table(header, lines), ""]
+    out += [line for n in baseline_notes for line in (n, "")]
     out += noise_notes
     out += [
         f"- {_label(run.preset, run.tag)}: {run.describe()}"
@@ -775,7 +977,10 @@ BEAT_TARGETS = [
 BEAT_MIN_SEEDS = 3
 
 
-def beat_section(index: dict[tuple, list]) -> list[str]:
+def beat_section(
+    index: dict[tuple, list],
+    baselines: dict[tuple, list[dict]] | None = None,
+) -> list[str]:
     """The best untagged presets per benchmark against the section-2
     targets, ranked by mean test NDCG@10."""
     out = [
@@ -797,7 +1002,7 @@ def beat_section(index: dict[tuple, list]) -> list[str]:
         names = [k for k in ("recall@10", "ndcg@10") if k in target]
         header = ["preset", "backend", "n", "HR@10", "NDCG@10", "target met?"]
         header.append("note")
-        rows, used = [], []
+        rows, used, summaries = [], [], []
         for key, runs in index.items():
             preset, dataset, protocol, tag, backend = key
             if (dataset, protocol) != (target["dataset"], target["protocol"]):
@@ -824,6 +1029,7 @@ def beat_section(index: dict[tuple, list]) -> list[str]:
             cells += _metric_cells(s, ["recall@10", "ndcg@10"]) + [verdict]
             cells.append(run_notes(runs))
             rows.append((s.metric("ndcg@10")[0] or 0.0, cells))
+            summaries.append((f"{_label(preset, tag)} ({backend})", s))
             used += runs
         rows.sort(key=lambda row: -row[0])
         thresholds = ", ".join(f"{n} ≥ {target[n]}" for n in names)
@@ -833,8 +1039,12 @@ def beat_section(index: dict[tuple, list]) -> list[str]:
             f"Target: {target['rule']}, i.e. {thresholds}.",
             "",
         ]
-        if rows:
-            out += [table(header, [cells for _, cells in rows]), ""]
+        extra, notes = with_baselines(
+            baselines, target["dataset"], target["protocol"], header, summaries
+        )
+        if rows or extra:
+            out += [table(header, [cells for _, cells in rows] + extra), ""]
+        out += [line for n in notes for line in (n, "")]
         out += [source_note(used, "beat"), ""]
     return out
 
@@ -866,7 +1076,9 @@ def tolerance_verdict(
 
 
 def study_section(
-    index: dict[tuple, list], plots: dict[str, list[str]]
+    index: dict[tuple, list],
+    plots: dict[str, list[str]],
+    baselines: dict[tuple, list[dict]] | None = None,
 ) -> list[str]:
     out = [
         "## 2. Study: one change at a time",
@@ -888,7 +1100,7 @@ def study_section(
         "",
     ]
     for group in GROUPS:
-        text, used, backend = study_table(group, index)
+        text, used, backend = study_table(group, index, baselines)
         out += [f"### {group.title}", "", group.note, "", text, ""]
         out.append(source_note(used, group.suite))
         out.append("")
@@ -899,7 +1111,9 @@ def study_section(
 
 
 def backends_section(
-    index: dict[tuple, list], evaluations: list[dict] | None = None
+    index: dict[tuple, list],
+    evaluations: list[dict] | None = None,
+    baselines: dict[tuple, list[dict]] | None = None,
 ) -> list[str]:
     """Section 3; `evaluations` are `benchmarks/cross_backend_eval.py`'s
     files (one saved model scored under every backend)."""
@@ -930,7 +1144,7 @@ def backends_section(
         "real tokens/s",
         "peak RSS MB",
     ]
-    lines, used, first = [], [], None
+    lines, used, first, summaries = [], [], None, []
     for backend in BACKENDS:
         s = summarize(
             index, run.preset, run.dataset, run.protocol, run.tag, backend
@@ -939,6 +1153,7 @@ def backends_section(
             lines.append([backend, NOT_RUN] + ["—"] * (len(header) - 2))
             continue
         used += s.runs
+        summaries.append((f"`{run.preset}` ({backend})", s))
         cells = [backend, str(s.n)]
         cells += _metric_cells(s, ["recall@10", "ndcg@10", "recall@50", "mrr"])
         cells.append(
@@ -956,7 +1171,12 @@ def backends_section(
         cells += _cost_cells(s)
         cells.append(fmt_int(s.field("peak_rss_mb")))
         lines.append(cells)
-    out += [table(header, lines), "", source_note(used, "backends"), ""]
+    rows, notes = with_baselines(
+        baselines, run.dataset, run.protocol, header, summaries
+    )
+    out += [table(header, lines + rows), ""]
+    out += [line for n in notes for line in (n, "")]
+    out += [source_note(used, "backends"), ""]
     for e in evaluations or []:
         if e.get("run") == run.name and e.get("dataset") == run.dataset:
             out += [cross_backend_eval_note(e), ""]
@@ -1542,9 +1762,11 @@ def build_report(
         for r in load_json_dir(results_dir / "diagnostics")
         if "evaluable_users" in r
     }
-    lines += reproduction_section(index, presets, anchor_users)
-    lines += beat_section(index)
-    lines += study_section(index, plots)
+    baselines = load_baselines(results_dir / "baselines")
+    lines += reproduction_section(index, presets, anchor_users, baselines)
+    lines += beat_section(index, baselines)
+    lines += baselines_section(index, baselines)
+    lines += study_section(index, plots, baselines)
     lines += backends_section(
         index,
         [
@@ -1552,6 +1774,7 @@ def build_report(
             for r in load_json_dir(results_dir / "diagnostics")
             if "test_of_saved_model" in r
         ],
+        baselines,
     )
     lines += tagged_section(index)
     lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))

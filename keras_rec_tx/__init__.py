@@ -15,6 +15,7 @@ model.fit(train.batches(batch_size=64), epochs=1)
 """
 
 from keras_rec_tx import (
+    baselines,
     benchmark,
     data,
     datasets,
@@ -30,6 +31,7 @@ from keras_rec_tx import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "baselines",
     "benchmark",
     "data",
     "datasets",

@@ -591,3 +591,54 @@ def test_reproduction_note_on_anchor_noise(dirs):
     )
     delta, in_sd = expected["delta"], expected["delta_in_std"]
     assert f"Δ {delta:+.4f} = {in_sd:+.1f} sd" in note
+
+
+def fake_baseline(name, recall, ndcg, params):
+    """A FAKE result file with the schema of benchmarks/baselines.py."""
+    metrics = {"recall@10": recall, "ndcg@10": ndcg, "recall@50": 0.2}
+    metrics.update({"ndcg@50": 0.1, "mrr": 0.04})
+    return {
+        "baseline": name,
+        "dataset": BEAUTY,
+        "protocol": "full-loo",
+        "seed": 0,
+        "hyperparameters": params,
+        "fit_seconds": 1.25,
+        "valid": metrics,
+        "test": metrics,
+        "grid": [{"hyperparameters": params, "valid": metrics}] * 3,
+        "date": "2000-01-01T00:00:00+00:00",
+        "command": "fake fixture",
+    }
+
+
+def test_every_table_shows_the_baselines_and_who_does_not_beat_them(dirs):
+    folder = dirs / "baselines"
+    folder.mkdir()
+    for r in (
+        fake_baseline("most_popular", 0.01, 0.005, {}),
+        # NDCG@10 0.055: above sasrec_plus (0.052) and rope_learned
+        # (0.053), below rope (0.061); HR@10 below all of them.
+        fake_baseline("markov", 0.05, 0.055, {"backoff": 0.1}),
+    ):
+        name = f"{r['baseline']}__{BEAUTY}__full-loo.json"
+        (folder / name).write_text(json.dumps(r))
+    text = _build(dirs)
+    row = "| baseline `markov` (backoff=0.1) |"
+    study = _section(text, "### Position encodings")
+    assert f"{row} 1 | 0.0500 | 0.0550 |" in study
+    assert "| 1.2 |" in _row(study, row) or "| 1.3 |" in _row(study, row)
+    verdict = _row(study, "**Not better than the best baseline**")
+    assert "`sasrec_plus` (NDCG@10 0.0520 ≤ `markov` 0.0550)" in verdict
+    assert "`rope_learned`" in verdict and "`rope`" not in verdict
+    repro = _row(text, f"{row} {BEAUTY} | full-loo |")
+    assert "0.0500 | 0.0550 | 0.2000 | 0.0400" in repro
+    assert "fit 1.2 s" in repro or "fit 1.3 s" in repro
+    beat = _section(text, f"### {BEAUTY}, full-loo")
+    assert row in beat and "Not better than the best baseline" in beat
+    assert row in _section(text, "## 3. Across backends")
+    summary = text[text.index("## 1c.") : text.index("## 2.")]
+    assert "| `markov` | backoff=0.1 | 0.0550 |" in summary
+    assert "`most_popular`" in summary
+    # No result file, no baseline row.
+    assert "baseline `ease`" not in text
