@@ -71,9 +71,9 @@ def check_float(
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        bounds = _bounds(minimum, maximum, above, below)
         raise TypeError(
-            f"`{name}` must be a number{_bounds(minimum, maximum, above, below)}"
-            ". " + _received(name, value)
+            f"`{name}` must be a number{bounds}. " + _received(name, value)
         )
     value = float(value)
     bad = not math.isfinite(value)
@@ -94,7 +94,9 @@ def check_bool(name: str, value: Any) -> bool:
     """`value` as a `bool`; only `True`/`False` (and numpy bools) pass."""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return bool(value)
-    raise TypeError(f"`{name}` must be True or False. " + _received(name, value))
+    raise TypeError(
+        f"`{name}` must be True or False. " + _received(name, value)
+    )
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
