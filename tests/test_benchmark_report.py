@@ -591,3 +591,18 @@ def test_reproduction_note_on_anchor_noise(dirs):
     )
     delta, in_sd = expected["delta"], expected["delta_in_std"]
     assert f"Δ {delta:+.4f} = {in_sd:+.1f} sd" in note
+
+
+def test_diverged_or_non_finite_results_are_left_out(tmp_path, capsys):
+    good = fake_run("a", 0, 0.5, 0.3)
+    diverged = {**fake_run("a", 1, 0.5, 0.3), "diverged": True}
+    diverged["error"] = "Training diverged: the loss became nan"
+    infinite = fake_run("a", 2, 0.5, 0.3)
+    infinite["test"]["ndcg@10"] = float("inf")
+    for name, run in (("g", good), ("d", diverged), ("i", infinite)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+    loaded = report.load_json_dir(tmp_path)
+    assert [r["seed"] for r in loaded] == [0]
+    err = capsys.readouterr().err
+    assert "d.json: training diverged" in err
+    assert "i.json: non-finite value inf at test.ndcg@10" in err
