@@ -9,7 +9,7 @@ import pandas as pd
 
 from keras_rec_tx.data import _checks
 from keras_rec_tx.data.sequence_split import SequenceSplit
-from keras_rec_tx.utils import check_choice, check_int
+from keras_rec_tx.utils import check_choice, check_float, check_int
 
 SECONDS_PER_WEEK = 604800
 # Models read timestamps as int32 seconds since this fixed origin
@@ -222,6 +222,9 @@ class Interactions:
                 f"{type(df).__name__}"
             )
         dedupe = check_choice("dedupe", dedupe, _DEDUPE)
+        min_rating = check_float(
+            "min_rating", min_rating, minimum=0.0, allow_none=True
+        )
         if item_titles is not None and not isinstance(
             item_titles, (Mapping, pd.Series)
         ):
