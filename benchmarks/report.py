@@ -188,15 +188,42 @@ def _rel(path: pathlib.Path) -> str:
 
 
 def load_json_dir(folder: str | os.PathLike) -> list[dict[str, Any]]:
-    """Every *.json in `folder` (sorted), each with its path in `_file`."""
+    """Every *.json in `folder` (sorted), each with its path in `_file`.
+    A run whose training diverged, or a file holding NaN or inf, is left
+    out (with a note on stderr): no table may show its numbers."""
     out = []
     for path in sorted(pathlib.Path(folder).glob("*.json")):
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         if isinstance(data, dict):
+            problem = unusable(data)
+            if problem:
+                print(
+                    f"report: left out {_rel(path)}: {problem}", file=sys.stderr
+                )
+                continue
             data["_file"] = _rel(path)
             out.append(data)
     return out
+
+
+def unusable(value: Any, where: str = "") -> str | None:
+    """Why a loaded result must not be reported (diverged, or a NaN/inf
+    number somewhere), else None."""
+    if isinstance(value, dict):
+        if value.get("diverged") is True:
+            return f"training diverged ({value.get('error', 'no message')})"
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        finite = not isinstance(value, float) or math.isfinite(value)
+        return None if finite else f"non-finite value {value} at {where}"
+    for key, item in items:
+        problem = unusable(item, f"{where}.{key}" if where else str(key))
+        if problem:
+            return problem
+    return None
 
 
 def run_key(run: dict[str, Any]) -> tuple[str, str, str, str, str]:

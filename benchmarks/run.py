@@ -110,14 +110,34 @@ def result_paths(
 
 
 def pending_runs(
-    runs: list, seeds: list[int] | None, results_dir: str
+    runs: list,
+    seeds: list[int] | None,
+    results_dir: str,
+    time_limit_s: float | None = None,
 ) -> list[tuple]:
-    """(run, seed) pairs whose result file does not exist yet."""
-    return [
-        (run, seed)
-        for run, seed, path in result_paths(runs, seeds, results_dir)
-        if not path.exists()
-    ]
+    """(run, seed) pairs whose result file does not exist yet. An existing
+    file made with another configuration (overrides, epochs, patience,
+    time limit) raises a ValueError naming the differences, rather than
+    passing for this run's result."""
+    from keras_rec_tx import benchmark
+
+    todo = []
+    for run, seed, path in result_paths(runs, seeds, results_dir):
+        if not path.exists():
+            todo.append((run, seed))
+            continue
+        benchmark.check_existing(
+            path,
+            benchmark.run_config(
+                run.preset,
+                overrides=run.overrides,
+                training_overrides=run.training_overrides,
+                epochs=run.epochs,
+                patience=run.patience,
+                time_limit_s=time_limit_s,
+            ),
+        )
+    return todo
 
 
 def supersede(
@@ -259,8 +279,17 @@ def main(argv: list[str]) -> None:
             FLAGS.superseded_dir,
             replace=suites.trained_without_token_weighting,
         )
+    try:
+        from keras_rec_tx.experiment import writable_dir
+
+        writable_dir("results_dir", FLAGS.results_dir)
+        todo = pending_runs(
+            runs, seed_list, FLAGS.results_dir, FLAGS.time_limit_s
+        )
+    except ValueError as error:  # stale result or unwritable folder
+        raise app.UsageError(str(error)) from error
     if FLAGS.jobs > 1 and not FLAGS.dry_run:
-        run_parallel(pending_runs(runs, seed_list, FLAGS.results_dir))
+        run_parallel(todo)
         return
     cache = {}
     for run in runs:

@@ -1,7 +1,14 @@
 """Resumable benchmark runs: preset x dataset x protocol x seed x backend.
 
-Each finished run writes one JSON file under `results_dir`; a run whose file
-exists is skipped, so an interrupted suite resumes where it stopped.
+Each finished run writes one JSON file under `results_dir` (atomically,
+strict JSON: no NaN or inf); a run whose file exists is skipped, so an
+interrupted suite resumes where it stopped. The file stores what the
+result depends on (overrides, epochs, patience, time limit, a fingerprint
+of the data): an existing file made with another configuration is never
+returned as if it were this run's; `run_one` raises a ValueError naming
+the differences instead. A run whose training diverged is stored with
+`"diverged": true` (its non-finite numbers as null), which the report
+leaves out.
 `benchmarks/report.py` turns the files into BENCHMARKS.md and the results
 section of each preset file.
 
@@ -22,6 +29,7 @@ print(path)
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import pathlib
@@ -31,8 +39,120 @@ import time
 from typing import Any
 
 import keras
+import numpy as np
 
 from keras_rec_tx import experiment
+from keras_rec_tx.utils import atomic_write_text, check_int
+
+
+def data_fingerprint(data: Any) -> str:
+    """sha256 (first 16 hex digits) of an `Interactions`' arrays: users'
+    offsets, item indices and timestamps."""
+    digest = hashlib.sha256()
+    for array in (data.offsets, data.item_indices, data.timestamps):
+        if array is not None:
+            digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(b"|")
+    return digest.hexdigest()[:16]
+
+
+def run_config(
+    preset: str | None = None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    training_overrides: dict[str, Any] | None = None,
+    epochs: int | None = None,
+    patience: int | None = None,
+    time_limit_s: float | None = None,
+    data: Any = None,
+) -> dict[str, Any]:
+    """What a run's result depends on beyond its file name (preset,
+    dataset, protocol, backend, seed, tag): compared with an existing
+    result file before it is reused. `None` entries are not compared.
+    With `preset`, overrides are compared on top of the preset's current
+    architecture and recipe, so an override that became the preset's
+    default is no difference."""
+    defaults = {"overrides": {}, "training_overrides": {}}
+    if preset is not None:
+        described = experiment.zoo.describe(preset)
+        defaults = {
+            "overrides": dict(described.get("architecture", {})),
+            "training_overrides": dict(described.get("training", {})),
+        }
+    return {
+        "defaults": defaults,
+        "overrides": overrides or {},
+        "training_overrides": training_overrides or {},
+        "epochs": epochs,
+        "patience": patience,
+        "time_limit_s": time_limit_s,
+        "data_fingerprint": None if data is None else data_fingerprint(data),
+    }
+
+
+def config_differences(result: dict[str, Any], config: dict[str, Any]) -> list:
+    """`"key: stored X, now Y"` for each entry of `config` (from
+    `run_config`) that the stored `result` contradicts. Files written
+    before fingerprints existed are compared on what they store."""
+    training = result.get("training", {})
+    stored = {
+        "overrides": result.get("overrides", {}),
+        "training_overrides": result.get("training_overrides", {}),
+        "epochs": training.get("epochs"),
+        "patience": training.get("early_stopping_patience"),
+        "time_limit_s": result.get("time_limit_s"),
+        "data_fingerprint": result.get("data_fingerprint"),
+    }
+    differences = []
+    defaults = config.get("defaults", {})
+    for key, now in config.items():
+        if key == "defaults":
+            continue
+        before = stored[key]
+        if key in defaults:
+            before = {**defaults[key], **(before or {})}
+            now = {**defaults[key], **(now or {})}
+        if key in ("epochs", "patience", "data_fingerprint") and (
+            now is None or before is None
+        ):
+            continue
+        if _canonical(before) == _canonical(now):
+            continue
+        if isinstance(before, dict) and isinstance(now, dict):
+            for name in sorted(set(before) | set(now)):
+                old, new = before.get(name), now.get(name)
+                if _canonical(old) != _canonical(new):
+                    differences.append(
+                        f"{key}[{name!r}]: stored {old!r}, now {new!r}"
+                    )
+        else:
+            differences.append(f"{key}: stored {before!r}, now {now!r}")
+    return differences
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def check_existing(path: str | os.PathLike, config: dict[str, Any]) -> None:
+    """Raises a ValueError if the result file `path` was made with another
+    configuration than `config` (a stale result must not pass for new)."""
+    path = pathlib.Path(path)
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ValueError(
+            f"The result file {path} is unreadable ({error}). Delete it to "
+            "run again."
+        ) from error
+    differences = config_differences(result, config)
+    if differences:
+        raise ValueError(
+            f"The result file {path} exists but was made with another "
+            "configuration (" + "; ".join(differences) + "). Move it away "
+            "(benchmarks/run.py --supersede), or give this run another "
+            "`tag`, to run it again."
+        )
 
 
 def result_path(
@@ -67,14 +187,36 @@ def run_one(
     time_limit_s: float | None = None,
     verbose: int = 0,
 ) -> pathlib.Path:
-    """Runs one benchmark unless its result file exists; returns the path."""
+    """Runs one benchmark unless its result file exists; returns the path.
+
+    An existing file is reused only if it was made with the same
+    configuration (see `check_existing`); else a ValueError. The results
+    folder is created and checked to be writable before training.
+    """
     protocol = (
         protocol or experiment.zoo.describe(preset)["benchmark"]["protocol"]
     )
+    seed = check_int("seed", seed, minimum=0)
+    for name, value in (("dataset", dataset), ("tag", tag)):
+        if not isinstance(value, str) or "/" in value or "\\" in value:
+            raise ValueError(
+                f"`{name}` must be a string without path separators. "
+                f"Received: {name}={value!r}"
+            )
+    config = run_config(
+        preset,
+        overrides=overrides,
+        training_overrides=training_overrides,
+        epochs=epochs,
+        patience=patience,
+        time_limit_s=time_limit_s,
+        data=data,
+    )
     path = result_path(results_dir, preset, dataset, protocol, seed, tag)
     if path.exists():
+        check_existing(path, config)
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    experiment.writable_dir("results_dir", results_dir)
     start = time.time()
     result, _ = experiment.run(
         preset,
@@ -99,13 +241,17 @@ def run_one(
                 timespec="seconds"
             ),
             "command": " ".join(shlex.quote(a) for a in sys.argv),
+            "data_fingerprint": config["data_fingerprint"],
         }
     )
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(result, f, indent=1, default=_json_default)
-    os.replace(tmp, path)
+    write_result(path, result)
     return path
+
+
+def write_result(path: str | os.PathLike, result: dict[str, Any]) -> None:
+    """Writes `result` as strict JSON (NaN and inf refused), atomically."""
+    text = json.dumps(result, indent=1, default=_json_default, allow_nan=False)
+    atomic_write_text(path, text + "\n")
 
 
 def _json_default(value: Any) -> Any:

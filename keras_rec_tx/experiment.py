@@ -20,15 +20,27 @@ print(result["test"]["ndcg@10"])
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import pathlib
 import platform
 import resource
 import time
+import warnings
 from typing import Any
 
 import keras
 import numpy as np
 
 from keras_rec_tx import zoo
+from keras_rec_tx.utils import (
+    atomic_path,
+    atomic_write_text,
+    check_choice,
+    check_float,
+    check_int,
+)
 
 PROTOCOLS = {"full-loo": "full", "sampled-100": "sampled"}
 
@@ -87,6 +99,154 @@ class TimeLimit(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class StopOnNonFinite(keras.callbacks.TerminateOnNaN):
+    """`keras.callbacks.TerminateOnNaN` that also says where: stops
+    training at the first batch whose loss is NaN or inf, warns with the
+    epoch, batch and value, and keeps them in `message` (None when the
+    loss stayed finite)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.message: str | None = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch = epoch
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.message = (
+                f"Training diverged: the loss became {float(loss)} at epoch "
+                f"{self._epoch + 1}, batch {batch + 1}; training stopped. "
+                "Lower the learning rate, or check the data and overrides."
+            )
+            warnings.warn(self.message, RuntimeWarning, stacklevel=2)
+            self.model.stop_training = True
+
+
+class SyncEpoch(keras.callbacks.Callback):
+    """Tells each `SequenceBatches` (anything with `set_epoch`) which
+    epoch is starting, so a run resumed at epoch `e` by
+    `keras.callbacks.BackupAndRestore` sees the batches of epoch `e` of
+    the uninterrupted run (their order depends only on seed and epoch)."""
+
+    def __init__(self, *datasets: Any) -> None:
+        super().__init__()
+        self.datasets = [d for d in datasets if hasattr(d, "set_epoch")]
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        for dataset in self.datasets:
+            dataset.set_epoch(epoch)
+
+
+class RunState(keras.callbacks.Callback):
+    """Saves what `BackupAndRestore` does not: the `EarlyStopping` state
+    (wait, best value, best epoch and best weights) and the `EpochLog`
+    rows, after every epoch, and restores them when a run resumes.
+
+    It must come last in the callback list (after `BackupAndRestore`,
+    `EpochLog` and `EarlyStopping`). The state of epoch `e` goes to
+    `state-{e}.json` (best weights to `best-{epoch}.npz`) before
+    `BackupAndRestore` records epoch `e` as done; states older than the
+    previous epoch are deleted, so the one matching the backup always
+    exists, whenever the process is killed.
+    """
+
+    def __init__(
+        self,
+        folder: str | os.PathLike,
+        stopper: keras.callbacks.EarlyStopping,
+        log: EpochLog,
+    ) -> None:
+        super().__init__()
+        self.folder = pathlib.Path(folder)
+        self.stopper = stopper
+        self.log = log
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        done = getattr(self.model, "_initial_epoch", None) or 0
+        path = self.folder / f"state-{done}.json"
+        if not done or not path.is_file():
+            return
+        state = json.loads(path.read_text(encoding="utf-8"))
+        stopper = self.stopper
+        stopper.wait = state["wait"]
+        stopper.best = state["best"]
+        stopper.best_epoch = state["best_epoch"]
+        stopper.stopped_epoch = state["stopped_epoch"]
+        if state["best_weights"]:
+            with np.load(self.folder / state["best_weights"]) as arrays:
+                stopper.best_weights = [
+                    arrays[f"arr_{i}"] for i in range(len(arrays.files))
+                ]
+        self.log.rows = state["rows"]
+        self.log._train_time = state["train_time"]
+        generators = seed_generators(self.model)
+        if len(generators) != len(state["seeds"]):
+            raise ValueError(
+                f"The state in {self.folder} is of another model "
+                f"({len(state['seeds'])} random generators, this one has "
+                f"{len(generators)}). Use a new `checkpoint_dir`."
+            )
+        for generator, value in zip(generators, state["seeds"], strict=True):
+            generator.state.assign(np.asarray(value, generator.state.dtype))
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        stopper = self.stopper
+        self.folder.mkdir(parents=True, exist_ok=True)
+        best_file = None
+        if stopper.best_weights is not None:
+            best_file = f"best-{stopper.best_epoch + 1}.npz"
+            if not (self.folder / best_file).exists():
+                with atomic_path(self.folder / best_file) as tmp:
+                    np.savez(tmp, *stopper.best_weights)
+        state = {
+            "wait": stopper.wait,
+            "best": None if stopper.best is None else float(stopper.best),
+            "best_epoch": stopper.best_epoch,
+            "stopped_epoch": stopper.stopped_epoch,
+            "best_weights": best_file,
+            "rows": self.log.rows,
+            "train_time": self.log._train_time,
+            # Not in the backup: dropout, negatives and item replacement
+            # must go on drawing where the uninterrupted run would.
+            "seeds": [
+                keras.ops.convert_to_numpy(g.state.value).tolist()
+                for g in seed_generators(self.model)
+            ],
+        }
+        atomic_write_text(
+            self.folder / f"state-{epoch + 1}.json", json.dumps(state)
+        )
+        keep = {f"state-{epoch}.json", f"state-{epoch + 1}.json", best_file}
+        for old in self.folder.glob("state-*.json"):
+            if old.name not in keep:
+                old.unlink()
+        if epoch >= 1:
+            previous = self.folder / f"state-{epoch}.json"
+            if previous.is_file():
+                keep.add(json.loads(previous.read_text())["best_weights"])
+        for old in self.folder.glob("best-*.npz"):
+            if old.name not in keep:
+                old.unlink()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        for old in list(self.folder.glob("state-*.json")) + list(
+            self.folder.glob("best-*.npz")
+        ):
+            old.unlink()
+
+
+def seed_generators(model: keras.Model) -> list:
+    """The `keras.random.SeedGenerator`s of every layer of `model`, in a
+    fixed order (their states are not part of `save_weights`)."""
+    found = []
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        found += getattr(layer, "_seed_generators", [])
+    return found
+
+
 def run(
     preset: str,
     data: Any,
@@ -101,6 +261,7 @@ def run(
     overrides: dict[str, Any] | None = None,
     training_overrides: dict[str, Any] | None = None,
     time_limit_s: float | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
     verbose: int = 0,
 ) -> tuple[dict[str, Any], Any]:
     """Trains `preset` on `data` (an `Interactions`) and evaluates it.
@@ -115,16 +276,59 @@ def run(
     that every real position counts the same in every batch (see
     `keras_rec_tx.data.SequenceBatches`); the result records both.
 
+    Every numeric argument is checked (an integer >= 1, `patience` >= 0,
+    `time_limit_s` > 0); `None` means "the preset's value", 0 never does.
+
+    `checkpoint_dir` makes the run resumable: the training state is backed
+    up there after every epoch (`keras.callbacks.BackupAndRestore`, plus
+    the early-stopping state, best weights and history), and the same call
+    after a crash or `kill -9` resumes from the last finished epoch and
+    ends with the metrics of an uninterrupted run. The folder is emptied
+    of its state when training ends.
+
+    A loss that becomes NaN or inf stops training at once
+    (`keras.callbacks.TerminateOnNaN`) with a `RuntimeWarning`; the result
+    then has `"diverged": True` and the message in `"error"`. No number in
+    the result is NaN or inf: non-finite values (of a diverged run) are
+    stored as `None` and listed under `"non_finite"`.
+
     Returns `(result, model)`: `result` is a JSON-ready dict with the
     config, per-epoch history, best epoch, test metrics, training time,
     real-token throughput and peak memory; `model` the trained model with
     its best weights.
     """
-    if protocol not in PROTOCOLS:
-        raise ValueError(
-            f"`protocol` must be one of {sorted(PROTOCOLS)}. "
-            f"Received: protocol={protocol!r}"
+    if not isinstance(preset, str):
+        raise TypeError(
+            f"`preset` must be a preset name. Received: preset={preset!r}"
         )
+    if not hasattr(data, "leave_one_out") or not hasattr(data, "num_items"):
+        raise TypeError(
+            "`data` must be a `keras_rec_tx.data.Interactions`. Received: "
+            f"data of type {type(data).__name__}"
+        )
+    check_choice("protocol", protocol, sorted(PROTOCOLS))
+    seed = check_int("seed", seed, minimum=0)
+    epochs = check_int("epochs", epochs, minimum=1, allow_none=True)
+    batch_size = check_int("batch_size", batch_size, minimum=1, allow_none=True)
+    max_len = check_int("max_len", max_len, minimum=1, allow_none=True)
+    patience = check_int("patience", patience, minimum=0, allow_none=True)
+    validate_every = check_int(
+        "validate_every", validate_every, minimum=1, allow_none=True
+    )
+    time_limit_s = check_float(
+        "time_limit_s", time_limit_s, above=0.0, allow_none=True
+    )
+    verbose = check_int("verbose", verbose, minimum=0, maximum=2)
+    for name, value in (
+        ("overrides", overrides),
+        ("training_overrides", training_overrides),
+    ):
+        if value is not None and not isinstance(value, dict):
+            raise TypeError(
+                f"`{name}` must be a dict or None. Received: {name}={value!r}"
+            )
+    if checkpoint_dir is not None:
+        checkpoint_dir = writable_dir("checkpoint_dir", checkpoint_dir)
     keras.utils.set_random_seed(seed)
     recipe = zoo.describe(preset)
     training = dict(recipe["training"])
@@ -135,10 +339,14 @@ def run(
     if max_len is not None:
         arch["max_len"] = max_len
     max_len = arch.get("max_len", recipe["architecture"]["max_len"])
-    epochs = epochs or training["epochs"]
-    batch_size = batch_size or training["batch_size"]
-    patience = patience or training.get("early_stopping_patience", 10)
-    validate_every = validate_every or training.get("validate_every", 1)
+    if epochs is None:
+        epochs = training["epochs"]
+    if batch_size is None:
+        batch_size = training["batch_size"]
+    if patience is None:
+        patience = training.get("early_stopping_patience", 10)
+    if validate_every is None:
+        validate_every = training.get("validate_every", 1)
 
     bucketing = bool(training.get("bucketing", True))
     token_weighting = training.get("token_weighting")
@@ -174,16 +382,34 @@ def run(
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_ndcg@10",
         mode="max",
-        patience=max(1, patience // validate_every),
+        patience=max(1, patience // validate_every) if patience else 0,
         restore_best_weights=True,
     )
+    nan_stop = StopOnNonFinite()
+    callbacks = [SyncEpoch(train_batches), nan_stop]
+    if checkpoint_dir is not None:
+        # Before the EMA swap: the backup holds the raw weights, as the
+        # optimizer expects them when training goes on.
+        callbacks.append(
+            keras.callbacks.BackupAndRestore(str(checkpoint_dir / "backup"))
+        )
+    callbacks += [log, *ema_swap(model), stopper]
+    if limit:
+        callbacks.append(limit)
+    if checkpoint_dir is not None:
+        callbacks.append(RunState(checkpoint_dir, stopper, log))
     fit_cpu, fit_wall = time.process_time(), time.perf_counter()
     model.fit(
         train_batches,
         validation_data=valid_batches,
         validation_freq=validate_every,
         epochs=epochs,
-        callbacks=[log, *ema_swap(model), stopper] + ([limit] if limit else []),
+        callbacks=callbacks,
+        # The batches shuffle themselves, by (seed, epoch). Keras also
+        # shuffles their order, from Python's global `random`, which a
+        # resumed run cannot replay: resumable runs leave that out. Other
+        # runs keep it, so every published number reruns as it was made.
+        shuffle=checkpoint_dir is None,
         verbose=verbose,
     )
     fit_cpu = time.process_time() - fit_cpu
@@ -192,9 +418,13 @@ def run(
     epochs_run = len(log.rows)
     train_seconds = log.rows[-1]["train_s"] if log.rows else 0.0
     real_tokens = float(train_batches.num_real_tokens) * epochs_run
-    validated = [r for r in log.rows if "val_ndcg@10" in r]
+    validated = [
+        r
+        for r in log.rows
+        if "val_ndcg@10" in r and math.isfinite(r["val_ndcg@10"])
+    ]
     best = max(validated, key=lambda r: r["val_ndcg@10"]) if validated else {}
-    return {
+    result = {
         "preset": preset,
         "protocol": protocol,
         "seed": seed,
@@ -216,7 +446,66 @@ def run(
         "fit_cpu_per_wall_second": fit_cpu / max(fit_wall, 1e-9),
         "backend": keras.backend.backend(),
         "machine": machine(),
-    }, model
+        "diverged": nan_stop.message is not None,
+    }
+    if nan_stop.message:
+        result["error"] = nan_stop.message
+    result, non_finite = finite_or_none(result)
+    if non_finite:
+        result["non_finite"] = non_finite
+        if not result["diverged"]:
+            result["diverged"] = True
+            result["error"] = (
+                "Training diverged: non-finite values in "
+                + ", ".join(non_finite[:5])
+            )
+            warnings.warn(result["error"], RuntimeWarning, stacklevel=2)
+    return result, model
+
+
+def finite_or_none(value: Any, where: str = "") -> tuple[Any, list[str]]:
+    """`value` (nested dicts/lists) with NaN and inf floats replaced by
+    `None`, and the paths of the replaced entries (`"test.ndcg@10"`)."""
+    if isinstance(value, dict):
+        out, bad = {}, []
+        for key, item in value.items():
+            out[key], found = finite_or_none(item, f"{where}{key}.")
+            bad += found
+        return out, bad
+    if isinstance(value, (list, tuple)):
+        out, bad = [], []
+        for i, item in enumerate(value):
+            clean, found = finite_or_none(item, f"{where}{i}.")
+            out.append(clean)
+            bad += found
+        return out, bad
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return None, [where.rstrip(".")]
+    return value, []
+
+
+def writable_dir(name: str, path: Any) -> pathlib.Path:
+    """Creates folder `path` if needed and checks that files can be written
+    in it, before any training; a ValueError/TypeError names `name`."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"`{name}` must be a path. Received: {name}={path!r}")
+    folder = pathlib.Path(path).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(
+            f"`{name}` must be a folder, but {str(folder)!r} is a file. "
+            f"Received: {name}={str(path)!r}"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ValueError(
+            f"`{name}` must be a folder this process can write to: "
+            f"{error}. Received: {name}={str(path)!r}"
+        ) from error
+    return folder
 
 
 def evaluation_batches(

@@ -642,3 +642,18 @@ def test_every_table_shows_the_baselines_and_who_does_not_beat_them(dirs):
     assert "`most_popular`" in summary
     # No result file, no baseline row.
     assert "baseline `ease`" not in text
+
+
+def test_diverged_or_non_finite_results_are_left_out(tmp_path, capsys):
+    good = fake_run("a", 0, 0.5, 0.3)
+    diverged = {**fake_run("a", 1, 0.5, 0.3), "diverged": True}
+    diverged["error"] = "Training diverged: the loss became nan"
+    infinite = fake_run("a", 2, 0.5, 0.3)
+    infinite["test"]["ndcg@10"] = float("inf")
+    for name, run in (("g", good), ("d", diverged), ("i", infinite)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+    loaded = report.load_json_dir(tmp_path)
+    assert [r["seed"] for r in loaded] == [0]
+    err = capsys.readouterr().err
+    assert "d.json: training diverged" in err
+    assert "i.json: non-finite value inf at test.ndcg@10" in err

@@ -89,3 +89,52 @@ def test_ema_weights_are_validated_and_restored(data):
     assert rescored["ndcg@10"] == pytest.approx(
         result["best_val_ndcg@10"], abs=1e-6
     )
+
+
+def test_zero_is_not_unset_and_arguments_are_checked(data):
+    # `patience=0` is kept (not replaced by the preset's 10).
+    result, _ = experiment.run(
+        "sasrec_plus", data, epochs=1, patience=0, overrides=TINY
+    )
+    assert result["training"]["early_stopping_patience"] == 0
+    for kwargs, error, match in [
+        ({"epochs": 0}, ValueError, "`epochs` must be an integer >= 1"),
+        ({"batch_size": True}, TypeError, "`batch_size` must be an integer"),
+        ({"validate_every": 0}, ValueError, "`validate_every` must be"),
+        ({"max_len": 2.5}, TypeError, "`max_len` must be an integer"),
+        ({"time_limit_s": 0}, ValueError, "`time_limit_s` must be"),
+        ({"seed": -1}, ValueError, "`seed` must be an integer >= 0"),
+        ({"overrides": "d_model=8"}, TypeError, "`overrides` must be a dict"),
+    ]:
+        with pytest.raises(error, match=match):
+            experiment.run("sasrec_plus", data, **kwargs)
+    with pytest.raises(TypeError, match="`data` must be"):
+        experiment.run("sasrec_plus", [[1, 2, 3]])
+
+
+def test_checkpoint_dir_is_checked_before_training(data, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="`checkpoint_dir` must be a folder"):
+        experiment.run("sasrec_plus", data, checkpoint_dir=tmp_path / "file")
+
+
+def test_diverged_training_stops_and_is_flagged(data):
+    with pytest.warns(RuntimeWarning, match="Training diverged"):
+        result, _ = experiment.run(
+            "sasrec_plus",
+            data,
+            epochs=3,
+            overrides=TINY,
+            training_overrides={"learning_rate": float("inf")},
+        )
+    assert result["diverged"] is True
+    assert "loss became nan" in result["error"]
+    assert result["epochs_run"] < 3  # stopped early
+    # No NaN or inf anywhere: the result file is strict JSON.
+    import json
+
+    json.dumps(result, allow_nan=False)
+    assert result["non_finite"]
+    for name in ("recall@10", "ndcg@10", "mrr"):
+        value = result["test"][name]
+        assert value is None or 0.0 <= value <= 1.0

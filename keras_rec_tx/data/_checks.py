@@ -6,10 +6,42 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from keras_rec_tx.utils import check_float
+
 # 1e11 seconds is the year 5138: larger epoch values are milliseconds.
 MILLISECONDS_THRESHOLD = 10**11
 # 1e14 milliseconds is the year 5138 too: larger values are micro/nanoseconds.
 MICROSECONDS_THRESHOLD = 10**14
+
+
+def check_roles(df: pd.DataFrame, roles: dict) -> None:
+    """Column arguments: labels (str/int), one column per role, and the
+    DataFrame's own column names unique where they are used."""
+    for role, column in roles.items():
+        if column is not None and not isinstance(column, (str, int)):
+            raise TypeError(
+                f"`{role}` must be a column name. Received: {role}={column!r}"
+            )
+        if isinstance(column, bool):
+            raise TypeError(
+                f"`{role}` must be a column name. Received: {role}={column!r}"
+            )
+    used = [(r, c) for r, c in roles.items() if c is not None]
+    for i, (role, column) in enumerate(used):
+        for other, other_column in used[:i]:
+            if column == other_column:
+                raise ValueError(
+                    f"`{other}` and `{role}` name the same column "
+                    f"{column!r}; each role needs its own column. "
+                    f"Received: {other}={column!r}, {role}={column!r}"
+                )
+    duplicated = df.columns[df.columns.duplicated()].tolist()
+    clash = [c for _, c in used if c in duplicated]
+    if clash:
+        raise ValueError(
+            f"The DataFrame has several columns named {clash[0]!r}; rename "
+            f"them first. Duplicated column names: {duplicated}"
+        )
 
 
 def check_columns(df: pd.DataFrame, roles: dict) -> None:
@@ -179,17 +211,7 @@ def to_seconds(values: pd.Series, column: str) -> np.ndarray:
 
 def check_ratings(values: pd.Series, column: str, min_rating) -> np.ndarray:
     """Checks a rating column for a threshold; returns the keep mask."""
-    if isinstance(min_rating, bool) or not isinstance(
-        min_rating, (int, float, np.integer, np.floating)
-    ):
-        raise ValueError(
-            f"min_rating must be a number. Received: min_rating={min_rating!r}"
-        )
-    if not np.isfinite(min_rating) or min_rating < 0:
-        raise ValueError(
-            "min_rating must be a finite number >= 0. "
-            f"Received: min_rating={min_rating!r}"
-        )
+    min_rating = check_float("min_rating", min_rating, minimum=0.0)
     if pd.api.types.is_bool_dtype(values.dtype) or not (
         pd.api.types.is_numeric_dtype(values.dtype)
     ):

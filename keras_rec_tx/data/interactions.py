@@ -1,13 +1,15 @@
 """Interaction logs stored per user in time order."""
 
+import numbers
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from keras_rec_tx.data import _checks
 from keras_rec_tx.data.sequence_split import SequenceSplit
+from keras_rec_tx.utils import check_choice, check_float, check_int
 from keras_rec_tx.utils.requests import TIME_ORIGIN
 
 SECONDS_PER_WEEK = 604800
@@ -15,15 +17,32 @@ _DEDUPE = ("keep_all", "first", "last")
 
 
 def _to_seconds_scalar(value, name: str) -> int:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value)
+    """Unix seconds (int or float, floored) or a date -> int seconds."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"`{name}` must be unix seconds or a date. Received: "
+            f"{name}={value!r}"
+        )
+    if isinstance(value, numbers.Real):
+        # pd.Timestamp would read a float as nanoseconds: every split empty.
+        if not np.isfinite(value) or abs(value) >= 2.0**62:
+            raise ValueError(
+                f"`{name}` must be finite unix seconds. Received: "
+                f"{name}={value!r}"
+            )
+        return int(np.floor(value))
     try:
         stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise ValueError(
-            f"{name} must be unix seconds (int) or a date. "
+            f"`{name}` must be unix seconds (a number) or a date. "
             f"Received: {name}={value!r}"
         ) from error
+    if stamp is pd.NaT:
+        raise ValueError(
+            f"`{name}` must be unix seconds or a date, not NaT. "
+            f"Received: {name}={value!r}"
+        )
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
     return int(stamp.value // 10**9)
@@ -85,8 +104,8 @@ class Interactions:
         user_ids=None,
         item_titles: Mapping | None = None,
     ):
-        offsets = np.asarray(offsets, dtype=np.int64)
-        items = np.asarray(item_indices)
+        offsets = _int_array("offsets", offsets).astype(np.int64)
+        items = _int_array("item_indices", item_indices)
         if items.ndim != 1 or offsets.ndim != 1 or len(offsets) < 1:
             raise ValueError(
                 "offsets and item_indices must be 1-D arrays. Received: "
@@ -127,7 +146,7 @@ class Interactions:
                 f"{len(user_ids)}."
             )
         if timestamps is not None:
-            timestamps = np.asarray(timestamps, dtype=np.int64)
+            timestamps = _int_array("timestamps", timestamps).astype(np.int64)
             if timestamps.shape != items.shape:
                 raise ValueError(
                     "timestamps must have the shape of item_indices. "
@@ -192,16 +211,25 @@ class Interactions:
             leave-one-out split of it still works).
         """
         if not isinstance(df, pd.DataFrame):
-            raise ValueError(
-                f"df must be a pandas DataFrame. Received: type={type(df)}"
+            raise TypeError(
+                "`df` must be a pandas DataFrame. Received: df of type "
+                f"{type(df).__name__}"
             )
-        if dedupe not in _DEDUPE:
-            raise ValueError(
-                f"dedupe must be one of {_DEDUPE}. Received: dedupe={dedupe!r}"
-            )
-        _checks.check_columns(
-            df, {"user": user, "item": item, "time": time, "rating": rating}
+        dedupe = check_choice("dedupe", dedupe, _DEDUPE)
+        min_rating = check_float(
+            "min_rating", min_rating, minimum=0.0, allow_none=True
         )
+        if item_titles is not None and not isinstance(
+            item_titles, (Mapping, pd.Series)
+        ):
+            raise TypeError(
+                "`item_titles` must be a mapping item id -> title or a "
+                "pandas Series. Received: item_titles of type "
+                f"{type(item_titles).__name__}"
+            )
+        roles = {"user": user, "item": item, "time": time, "rating": rating}
+        _checks.check_roles(df, roles)
+        _checks.check_columns(df, roles)
         if len(df) == 0:
             raise ValueError(
                 "The DataFrame is empty: there are no interactions to load."
@@ -262,13 +290,26 @@ class Interactions:
             dedupe: as in `from_dataframe`.
             item_titles: optional mapping original item id -> title.
         """
-        sequences = list(sequences)
+        sequences = _list_of_lists("sequences", sequences)
         if user_ids is None:
             user_ids = np.arange(len(sequences))
+        if isinstance(user_ids, (str, bytes)) or not isinstance(
+            user_ids, Iterable
+        ):
+            raise TypeError(
+                "`user_ids` must be a list with one id per sequence. "
+                f"Received: user_ids={user_ids!r}"
+            )
+        user_ids = list(user_ids)
         if len(user_ids) != len(sequences):
             raise ValueError(
                 f"Expected one user id per sequence ({len(sequences)}). "
                 f"Received: len(user_ids)={len(user_ids)}"
+            )
+        if len(set(map(_hashable, user_ids))) != len(user_ids):
+            raise ValueError(
+                "`user_ids` must be unique (one sequence per user). "
+                f"Received: user_ids={user_ids[:10]!r}"
             )
         lengths = np.array([len(s) for s in sequences], dtype=np.int64)
         data = {
@@ -277,7 +318,7 @@ class Interactions:
         }
         time = None
         if timestamps is not None:
-            timestamps = list(timestamps)
+            timestamps = _list_of_lists("timestamps", timestamps)
             stamp_lengths = [len(t) for t in timestamps]
             if stamp_lengths != lengths.tolist():
                 raise ValueError(
@@ -457,15 +498,12 @@ class Interactions:
 
     def sequence(self, user: int) -> np.ndarray:
         """Item indices of user `user` (0-based), oldest first."""
-        if not 0 <= user < self.num_users:
-            raise ValueError(
-                f"user must be in [0, {self.num_users}). Received: user={user}"
-            )
+        user = check_int("user", user, minimum=0, maximum=self.num_users - 1)
         return self._items[self._offsets[user] : self._offsets[user + 1]]
 
     def encode_items(self, ids) -> np.ndarray:
         """Maps original item ids to indices (int32, same shape)."""
-        ids = np.asarray(ids)
+        ids = _array("ids", ids)
         index = pd.Index(self._item_ids).get_indexer(ids.ravel())
         unseen = index < 0
         if unseen.any():
@@ -479,7 +517,7 @@ class Interactions:
 
     def decode_items(self, indices) -> np.ndarray:
         """Maps item indices (1..num_items) back to original ids."""
-        indices = np.asarray(indices)
+        indices = _int_array("indices", indices, ndim=None)
         bad = (indices < 1) | (indices > self.num_items)
         if bad.any():
             raise ValueError(
@@ -572,12 +610,8 @@ class Interactions:
         interactions (repeats included). Items are re-indexed to
         `1..num_items` of the result.
         """
-        for name, value in (("user_k", user_k), ("item_k", item_k)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(
-                    f"{name} must be an integer >= 1. Received: "
-                    f"{name}={value!r}"
-                )
+        user_k = check_int("user_k", user_k, minimum=1)
+        item_k = check_int("item_k", item_k, minimum=1)
         users = self._user_of_rows()
         keep = np.ones(self.num_interactions, dtype=bool)
         while True:
@@ -599,8 +633,7 @@ class Interactions:
 
     def min_sequence_length(self, n: int) -> "Interactions":
         """Keeps users with at least `n` interactions (items re-indexed)."""
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be an integer >= 1. Received: n={n!r}")
+        n = check_int("n", n, minimum=1)
         keep = np.repeat(self.lengths >= n, self.lengths)
         return self._subset(keep, f"min_sequence_length({n})")
 
@@ -692,3 +725,60 @@ class Interactions:
                 SequenceSplit(self, users[ok], starts[ok], target[ok], name)
             )
         return tuple(splits)
+
+
+def _array(name: str, value) -> np.ndarray:
+    """`np.asarray(value)`, with a ValueError naming `name` for ragged
+    nested lists instead of NumPy's."""
+    try:
+        return np.asarray(value)
+    except ValueError as error:
+        raise ValueError(
+            f"`{name}` must be a rectangular array (not ragged nested "
+            f"lists). Received: {name}={str(value)[:80]}"
+        ) from error
+
+
+def _int_array(name: str, value, ndim: int | None = 1) -> np.ndarray:
+    """An integer array (an empty list too), else a TypeError/ValueError
+    naming `name`."""
+    array = _array(name, value)
+    if array.size == 0 and array.dtype.kind == "f":
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise TypeError(
+            f"`{name}` must hold integers. Received: {name} with dtype "
+            f"{array.dtype} (first values {array.ravel()[:5].tolist()})"
+        )
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(
+            f"`{name}` must be a {ndim}-D array. Received: "
+            f"{name}.shape={array.shape}"
+        )
+    return array
+
+
+def _list_of_lists(name: str, value) -> list:
+    """A list of per-user lists (lists, tuples or 1-D arrays)."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(
+        value, Iterable
+    ):
+        raise TypeError(
+            f"`{name}` must be a list of lists, one per user. Received: "
+            f"{name}={str(value)[:80]!r}"
+        )
+    value = list(value)
+    for i, row in enumerate(value):
+        if isinstance(row, (str, bytes, Mapping)) or not isinstance(
+            row, Iterable
+        ):
+            raise TypeError(
+                f"`{name}` must be a list of lists, one per user; "
+                f"{name}[{i}] is a {type(row).__name__}. Received: "
+                f"{name}[{i}]={str(row)[:80]!r}"
+            )
+    return value
+
+
+def _hashable(value):
+    return value if isinstance(value, Hashable) else repr(value)

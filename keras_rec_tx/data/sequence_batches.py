@@ -5,6 +5,13 @@ from typing import TYPE_CHECKING
 import keras
 import numpy as np
 
+from keras_rec_tx.utils import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_int_list,
+)
+
 if TYPE_CHECKING:
     from keras_rec_tx.data.sequence_split import SequenceSplit
 
@@ -174,28 +181,29 @@ class SequenceBatches(keras.utils.PyDataset):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        for name, value in (
-            ("batch_size", batch_size),
-            ("max_len", max_len),
-            ("num_candidates", num_candidates),
-        ):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(
-                    f"{name} must be an integer >= 1. "
-                    f"Received: {name}={value!r}"
-                )
-        if max_users is not None and (
-            not isinstance(max_users, (int, np.integer)) or max_users < 1
-        ):
-            raise ValueError(
-                "max_users must be None or an integer >= 1. "
-                f"Received: max_users={max_users!r}"
+        from keras_rec_tx.data.sequence_split import SequenceSplit
+
+        if not isinstance(split, SequenceSplit):
+            raise TypeError(
+                "`split` must be a `keras_rec_tx.data.SequenceSplit` (from "
+                "`Interactions.leave_one_out()` or `time_split()`). "
+                f"Received: split of type {type(split).__name__}"
             )
-        if protocol not in _PROTOCOLS:
-            raise ValueError(
-                f"protocol must be one of {_PROTOCOLS}. "
-                f"Received: protocol={protocol!r}"
-            )
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+        max_len = check_int("max_len", max_len, minimum=1)
+        num_candidates = check_int("num_candidates", num_candidates, minimum=1)
+        max_users = check_int(
+            "max_users", max_users, minimum=1, allow_none=True
+        )
+        seed = check_int("seed", seed, minimum=0)
+        if shuffle is not None:
+            shuffle = check_bool("shuffle", shuffle)
+        if token_weighting is not None:
+            token_weighting = check_bool("token_weighting", token_weighting)
+        bucketing = check_bool("bucketing", bucketing)
+        random_crop = check_bool("random_crop", random_crop)
+        drop_remainder = check_bool("drop_remainder", drop_remainder)
+        protocol = check_choice("protocol", protocol, _PROTOCOLS)
         training = split.is_training
         if protocol == "sampled" and training:
             raise ValueError(
@@ -203,7 +211,7 @@ class SequenceBatches(keras.utils.PyDataset):
                 f"Received: protocol={protocol!r} for the training split"
             )
         if token_weighting is None:
-            token_weighting = bool(bucketing) and training
+            token_weighting = bucketing and training
         if token_weighting and not training:
             raise ValueError(
                 "token_weighting applies to the training split only. "
@@ -217,31 +225,29 @@ class SequenceBatches(keras.utils.PyDataset):
         if bucket_lengths is None:
             bucket_lengths = default_bucket_lengths(max_len)
         else:
-            bucket_lengths = np.unique(np.asarray(bucket_lengths, np.int64))
-            if (
-                bucket_lengths.ndim != 1
-                or bucket_lengths.min() < 1
-                or bucket_lengths.max() > max_len
-            ):
+            given = check_int_list("bucket_lengths", bucket_lengths, minimum=1)
+            if max(given) > max_len:
                 raise ValueError(
-                    f"bucket_lengths must be integers in [1, max_len="
-                    f"{max_len}]. Received: bucket_lengths={bucket_lengths}"
+                    f"`bucket_lengths` must be integers in [1, max_len="
+                    f"{max_len}]. Received: bucket_lengths={given}"
                 )
+            bucket_lengths = np.unique(np.asarray(given, np.int64))
             if bucket_lengths[-1] != max_len:
                 bucket_lengths = np.append(bucket_lengths, max_len)
         self.split = split
-        self.batch_size = int(batch_size)
-        self.max_len = int(max_len)
-        self.shuffle = training if shuffle is None else bool(shuffle)
+        self.batch_size = batch_size
+        self.max_len = max_len
+        self.shuffle = training if shuffle is None else shuffle
         self.seed = seed
-        self.bucketing = bool(bucketing)
+        self.bucketing = bucketing
         self.bucket_lengths = bucket_lengths
-        self.token_weighting = bool(token_weighting)
-        self.random_crop = bool(random_crop)
+        self.token_weighting = token_weighting
+        self.random_crop = random_crop
         self.protocol = protocol
-        self.num_candidates = int(num_candidates)
+        self.num_candidates = num_candidates
         self.max_users = max_users
-        self.drop_remainder = bool(drop_remainder)
+        self.drop_remainder = drop_remainder
+        self._max_item_index = None
 
         data = split.interactions
         starts, ends = split.starts, split.ends
@@ -365,6 +371,16 @@ class SequenceBatches(keras.utils.PyDataset):
         self._epoch += 1
         self._plan_epoch()
 
+    def set_epoch(self, epoch: int) -> None:
+        """Makes the batches those of epoch `epoch` (0-based), as after
+        `epoch` calls of `on_epoch_end`. A training run resumed at epoch
+        `e` (`keras.callbacks.BackupAndRestore`) calls it with `e` so that
+        it sees the batches of the uninterrupted run."""
+        epoch = check_int("epoch", epoch, minimum=0)
+        if epoch != self._epoch:
+            self._epoch = epoch
+            self._plan_epoch()
+
     # ------------------------------------------------------------------
 
     @property
@@ -375,6 +391,38 @@ class SequenceBatches(keras.utils.PyDataset):
     def batch_users(self, index: int) -> np.ndarray:
         """User indices (0-based) of the rows of batch `index`."""
         return self._users[self._batch_rows(index)[0]]
+
+    @property
+    def num_items(self) -> int:
+        """Catalogue size of the data: valid item indices are
+        `1..num_items` (0 is padding)."""
+        return self.split.interactions.num_items
+
+    @property
+    def max_item_index(self) -> int:
+        """The largest item index any batch of these batches holds (inputs,
+        targets and sampled candidates; 0 if none), computed once. A model
+        compares it with its own catalogue size before training."""
+        if self._max_item_index is None:
+            self._max_item_index = self._compute_max_item_index()
+        return self._max_item_index
+
+    def _compute_max_item_index(self) -> int:
+        # Every row a batch can read lies in [first, base_last] of one of
+        # its sequences (crops move `last` only inside that range).
+        starts = self._base_last - np.minimum(
+            self._base_last - self._first, self.max_len
+        )
+        if self.random_crop:
+            starts = self._first
+        covered = np.zeros(len(self._items) + 1, np.int64)
+        np.add.at(covered, starts, 1)
+        np.add.at(covered, self._base_last + 1, -1)
+        used = np.cumsum(covered[:-1]) > 0
+        best = int(self._items[used].max(initial=0))
+        if self._candidates is not None and self._candidates.size:
+            best = max(best, int(self._candidates.max()))
+        return best
 
     @property
     def num_sequences(self) -> int:

@@ -35,13 +35,37 @@ def checksum_mismatch(path, sha256=None, md5=None) -> str | None:
     )
 
 
+def archive_problem(path) -> str | None:
+    """A message if `path` (a `.zip`) is not a readable zip archive (an
+    HTML error page saved under the archive's name, a truncated file),
+    else None."""
+    path = pathlib.Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        with open(path, "rb") as f:
+            head = f.read(64)
+        looks = ""
+        if head.lstrip().lower().startswith((b"<!doctype", b"<html", b"<?xml")):
+            looks = " It looks like an HTML/XML page (a proxy or error page?)."
+        return (
+            f"{path} is not a valid zip archive ({error}; first bytes "
+            f"{head[:16]!r}).{looks}"
+        )
+    if bad is not None:
+        return f"{path} is a damaged zip archive (member {bad!r} is corrupt)."
+    return None
+
+
 def download(url: str, path, sha256=None, md5=None, timeout=60.0) -> None:
     """Downloads `url` to `path`, verifying the pinned checksum first.
 
     The file is written to `path + ".part"` and renamed only when its
-    checksum matches; on a mismatch the partial file is deleted and a
-    ValueError is raised. With no pinned checksum the file is kept with a
-    warning giving its sha256.
+    checksum matches and, for a `.zip`, when it is a readable zip archive;
+    otherwise the partial file is deleted and a ValueError naming the URL
+    is raised. With no pinned checksum the file is kept with a warning
+    giving its sha256.
     """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +81,13 @@ def download(url: str, path, sha256=None, md5=None, timeout=60.0) -> None:
                 f"Checksum mismatch for the download of {url}: {problem} "
                 "It was deleted and not used."
             )
+        if path.suffix.lower() == ".zip":
+            problem = archive_problem(part)
+            if problem:
+                raise ValueError(
+                    f"The download of {url} is not a zip archive: {problem} "
+                    "It was deleted and not used."
+                )
     except BaseException:
         part.unlink(missing_ok=True)
         raise
@@ -77,7 +108,14 @@ def safe_extract(archive, target) -> None:
     drive letters and `..` components raise a ValueError.
     """
     target = pathlib.Path(target).resolve()
-    with zipfile.ZipFile(archive) as zf:
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ValueError(
+            f"Cannot extract {archive}: it is not a valid zip archive "
+            f"({error}). Delete it and download it again."
+        ) from error
+    with zf:
         for info in zf.infolist():
             name = info.filename.replace("\\", "/")
             parts = pathlib.PurePosixPath(name).parts

@@ -17,6 +17,7 @@ from keras_rec_tx.datasets.registry import (
     MOVIELENS_URL_ENV,
     resolve_name,
 )
+from keras_rec_tx.utils import check_bool, check_choice, check_float
 
 
 def cache_dir() -> pathlib.Path:
@@ -78,6 +79,21 @@ def _locate(key: str, data_dir, verify: bool, download: bool):
             path = d / archive
             looked.append(str(path))
             if path.is_file():
+                junk = download_lib.archive_problem(path)
+                if junk and d == cache_dir():
+                    # Left by an older version or another tool: drop it and
+                    # download a fresh copy below.
+                    warnings.warn(
+                        f"{junk} Deleted it from the cache.",
+                        UserWarning,
+                        stacklevel=3,
+                    )
+                    path.unlink()
+                    continue
+                if junk:
+                    raise ValueError(
+                        f"{junk} Replace or delete it (it was not used)."
+                    )
                 problem = download_lib.checksum_mismatch(
                     path, entry.get("sha256"), entry.get("md5")
                 )
@@ -207,11 +223,23 @@ def load(
     train, valid, test = data.leave_one_out()
     ```
     """
-    if format is not None and format not in readers.FORMATS:
-        raise ValueError(
-            f"format must be one of {readers.FORMATS}. "
-            f"Received: format={format!r}"
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(
+            "`name_or_path` must be a dataset name or a path. "
+            f"Received: name_or_path={name_or_path!r}"
         )
+    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
+        raise TypeError(
+            "`data_dir` must be a path or None. "
+            f"Received: data_dir={data_dir!r}"
+        )
+    if format is not None:
+        check_choice("format", format, readers.FORMATS)
+    verify = check_bool("verify", verify)
+    download = check_bool("download", download)
+    min_rating = check_float(
+        "min_rating", min_rating, minimum=0.0, allow_none=True
+    )
     path = pathlib.Path(os.fspath(name_or_path)).expanduser()
     key = None
     if path.exists():

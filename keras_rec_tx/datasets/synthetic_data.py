@@ -3,6 +3,7 @@
 import numpy as np
 
 from keras_rec_tx.data.interactions import Interactions
+from keras_rec_tx.utils import check_float, check_int
 
 
 def synthetic(
@@ -74,30 +75,21 @@ def synthetic(
     print(data.summary())
     ```
     """
-    for name, value in (
-        ("num_users", num_users),
-        ("num_items", num_items),
-        ("min_length", min_length),
-        ("num_successors", num_successors),
-    ):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(
-                f"{name} must be an integer >= 1. Received: {name}={value!r}"
-            )
-    if not mean_length >= min_length:
-        raise ValueError(
-            f"mean_length must be >= min_length={min_length}. "
-            f"Received: mean_length={mean_length!r}"
-        )
+    num_users = check_int("num_users", num_users, minimum=1)
+    num_items = check_int("num_items", num_items, minimum=1)
+    min_length = check_int("min_length", min_length, minimum=1)
+    num_successors = check_int("num_successors", num_successors, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    start_time = check_int("start_time", start_time)
+    mean_length = check_float("mean_length", mean_length, minimum=min_length)
     for name, value in (
         ("follow_probability", follow_probability),
         ("jump_probability", jump_probability),
         ("long_gap_probability", long_gap_probability),
     ):
-        if not 0 <= value <= 1:
-            raise ValueError(
-                f"{name} must be in [0, 1]. Received: {name}={value!r}"
-            )
+        check_float(name, value, minimum=0.0, maximum=1.0)
+    long_gap_factor = check_float("long_gap_factor", long_gap_factor, above=0)
+    zipf_exponent = check_float("zipf_exponent", zipf_exponent, minimum=0.0)
     rng = np.random.default_rng(seed)
 
     # Latent graph: items lie on a random ring; slot k moves k + 1 places

@@ -143,7 +143,7 @@ def test_missing_column_suggests_close_name():
 
 
 def test_not_a_dataframe():
-    with pytest.raises(ValueError, match="DataFrame"):
+    with pytest.raises(TypeError, match="`df` must be a pandas DataFrame"):
         Interactions.from_dataframe([[1, 2]])
 
 
@@ -252,7 +252,7 @@ def test_duplicates_first_last(dedupe, times):
 
 
 def test_bad_dedupe():
-    with pytest.raises(ValueError, match="dedupe must be one of"):
+    with pytest.raises(ValueError, match="`dedupe` must be one of"):
         make(frame(), dedupe="drop")
 
 
@@ -279,9 +279,9 @@ def test_min_rating_bad_inputs():
     with pytest.raises(ValueError, match=r"'r' has non-numeric ratings.*good"):
         make(df, rating="r", min_rating=3)
     df["r"] = [1, 2]
-    with pytest.raises(ValueError, match="min_rating must be"):
+    with pytest.raises(TypeError, match="`min_rating` must be"):
         make(df, rating="r", min_rating="3")
-    with pytest.raises(ValueError, match="min_rating must be"):
+    with pytest.raises(ValueError, match="`min_rating` must be"):
         make(df, rating="r", min_rating=-1)
 
 
@@ -308,7 +308,7 @@ def test_k_core_is_iterative():
     assert (np.bincount(data.item_indices)[1:] >= 2).all()
     with pytest.raises(ValueError, match="removed every interaction"):
         make(df).k_core(user_k=10)
-    with pytest.raises(ValueError, match="user_k must be"):
+    with pytest.raises(ValueError, match="`user_k` must be"):
         make(df).k_core(user_k=0)
 
 
@@ -319,7 +319,7 @@ def test_min_sequence_length_reindexes_and_keeps_titles():
     assert kept.num_users == 1 and kept.num_items == 2
     assert kept.item_titles == {2: "Bee"}
     np.testing.assert_array_equal(kept.timestamps, [1, 2])
-    with pytest.raises(ValueError, match="n must be"):
+    with pytest.raises(ValueError, match="`n` must be"):
         data.min_sequence_length(0)
 
 

@@ -319,12 +319,12 @@ def test_drop_remainder():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"batch_size": 0}, "batch_size must be"),
-        ({"max_len": 0}, "max_len must be"),
-        ({"protocol": "sampled-100"}, "protocol must be one of"),
-        ({"max_users": 0}, "max_users must be"),
-        ({"bucket_lengths": [0, 4]}, "bucket_lengths must be"),
-        ({"bucket_lengths": [80]}, "bucket_lengths must be"),
+        ({"batch_size": 0}, "`batch_size` must be"),
+        ({"max_len": 0}, "`max_len` must be"),
+        ({"protocol": "sampled-100"}, "`protocol` must be one of"),
+        ({"max_users": 0}, "`max_users` must be"),
+        ({"bucket_lengths": [0, 4]}, r"`bucket_lengths\[0\]` must be"),
+        ({"bucket_lengths": [80]}, "`bucket_lengths` must be"),
     ],
 )
 def test_bad_arguments(kwargs, match):

@@ -111,3 +111,39 @@ def test_local_archive_is_used(server, monkeypatch, tmp_path):
     monkeypatch.setitem(DATASETS["ml-100k"], "sha256", digest)
     monkeypatch.setitem(DATASETS["ml-100k"], "files", {})
     assert load("ml-100k", data_dir=local, download=False).num_interactions == 3
+
+
+HTML = b"<!DOCTYPE html><html><body>Please log in</body></html>"
+
+
+def test_html_page_download_is_refused_and_not_cached(server):
+    # A captive portal or error page served under the archive's name.
+    (server / "ml-latest-small.zip").write_bytes(HTML)
+    with pytest.raises(ValueError, match=r"ml-latest-small\.zip.*HTML"):
+        load("ml-latest-small")
+    cache = datasets.cache_dir()
+    assert not (cache / "ml-latest-small.zip").exists()
+    assert not (cache / "ml-latest-small.zip.part").exists()
+
+
+def test_junk_archive_in_cache_is_deleted_and_downloaded_again(server):
+    cache = datasets.cache_dir()
+    cache.mkdir(parents=True)
+    (cache / "ml-latest-small.zip").write_bytes(HTML)
+    csv = "userId,movieId,rating,timestamp\n1,10,4.0,5\n1,20,3.0,6\n"
+    build_zip(
+        server / "ml-latest-small.zip", {"ml-latest-small/ratings.csv": csv}
+    )
+    with pytest.warns(UserWarning, match="not a valid zip.*Deleted"):
+        data = load("ml-latest-small")
+    assert data.num_interactions == 2
+    assert (cache / "ml-latest-small.zip").read_bytes() != HTML
+
+
+def test_junk_archive_in_data_dir_names_the_file(server, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "ml-latest-small.zip").write_bytes(HTML)
+    with pytest.raises(ValueError, match=r"mine/ml-latest-small\.zip is not"):
+        load("ml-latest-small", data_dir=mine, download=False)
+    assert (mine / "ml-latest-small.zip").exists()  # the user's file stays

@@ -140,7 +140,7 @@ def test_csv_and_parquet_with_columns(tmp_path):
 def test_unknown_name_and_format(tmp_path):
     with pytest.raises(ValueError, match=r"Did you mean 'ml-100k'"):
         load("ml-100")
-    with pytest.raises(ValueError, match="format must be one of"):
+    with pytest.raises(ValueError, match="`format` must be one of"):
         load("ml-100k", format="xml")
     write(tmp_path / "data.json", "{}")
     with pytest.raises(ValueError, match="Cannot tell the format"):

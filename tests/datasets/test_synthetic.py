@@ -89,9 +89,9 @@ def test_long_gaps_lead_to_popular_items():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"num_users": 0}, "num_users must be"),
-        ({"mean_length": 2}, "mean_length must be"),
-        ({"jump_probability": 1.5}, "jump_probability must be"),
+        ({"num_users": 0}, "`num_users` must be"),
+        ({"mean_length": 2}, "`mean_length` must be"),
+        ({"jump_probability": 1.5}, "`jump_probability` must be"),
     ],
 )
 def test_bad_arguments(kwargs, match):

@@ -151,3 +151,24 @@ def test_compiled_evaluate():
     ]:
         expected = _values(cls, 10, RANKS).mean()
         assert logs[name] == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("metric_cls", ALL)
+def test_diverged_scores_count_as_misses(metric_cls):
+    # A NaN or +inf target score is a miss (0), never a perfect score, and
+    # NaN scores of other items rank above the target.
+    scores = np.array(
+        [
+            [np.nan] * 4,
+            [np.nan, 1.0, 2.0, 3.0],
+            [0.0, 1.0, 2.0, np.inf],
+            [np.nan, np.nan, np.nan, 1.0],
+        ],
+        "float32",
+    )
+    m = _make(metric_cls, k=10)
+    m.update_state([1, 0, 3, 3], scores)
+    result = float(m.result())
+    assert np.isfinite(result)
+    expected = _values(metric_cls, 10, [3])[0] / 4  # only row 4 scores
+    assert result == pytest.approx(expected)

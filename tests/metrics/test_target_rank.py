@@ -62,3 +62,51 @@ def test_invariant_to_monotone_transform():
     inv = np.argsort(perm)
     c = ops.convert_to_numpy(target_rank(inv[y], scores[:, perm]))
     np.testing.assert_array_equal(a, c)
+
+
+NAN = np.nan
+
+
+@pytest.mark.parametrize(
+    "scores, target, expected",
+    [
+        ([NAN, 1.0, 2.0, 3.0], 0, INF),  # NaN target: a miss
+        ([0.0, 1.0, 2.0, INF], 3, INF),  # +inf target: a miss
+        ([NAN, NAN, NAN, NAN], 1, INF),  # diverged model: a miss
+        ([1.0, NAN, 0.0, 2.0], 3, 1),  # a NaN item ranks above the target
+        ([NAN, -INF, 5.0, 1.0], 1, 3),  # a -inf target still ranks last
+    ],
+)
+def test_non_finite_scores_never_help(scores, target, expected):
+    rank = target_rank(np.array([target]), np.array([scores], "float32"))
+    assert ops.convert_to_numpy(rank).tolist() == [expected]
+
+
+def test_out_of_range_label_in_graph_is_a_miss():
+    # Backend tensors are not read back: a bad label is a miss, never a
+    # backend gather error or a wrapped-around index.
+    scores = ops.convert_to_tensor(np.ones((3, 4), "float32"))
+    labels = ops.convert_to_tensor(np.array([-1, 4, 100], "int32"))
+    rank = ops.convert_to_numpy(target_rank(labels, scores))
+    assert np.isinf(rank).all()
+
+
+@pytest.mark.parametrize(
+    "labels, error, match",
+    [
+        ([4], ValueError, r"`y_true` must be indices in \[0, 4\)"),
+        ([-1], ValueError, r"`y_true` must be indices"),
+        ([1.5], ValueError, "whole-number"),
+        (["a"], TypeError, "integer item indices"),
+    ],
+)
+def test_numpy_labels_are_checked(labels, error, match):
+    with pytest.raises(error, match=match):
+        target_rank(np.array(labels), np.ones((1, 4), "float32"))
+
+
+def test_shapes_are_checked():
+    with pytest.raises(ValueError, match="one row per example"):
+        target_rank(np.array([0, 1]), np.ones((3, 4), "float32"))
+    with pytest.raises(ValueError, match=r"shape \(B, C\)"):
+        target_rank(np.array([0]), np.ones((4,), "float32"))

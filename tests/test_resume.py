@@ -1,0 +1,56 @@
+"""`experiment.run(checkpoint_dir=...)`: a run killed with SIGKILL and run
+again resumes and ends with the metrics of an uninterrupted run.
+
+Three subprocesses (tests/resume_child.py): runs once, under JAX only."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+
+import keras
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "jax",
+    reason="Subprocess test, backend-independent code: runs once (JAX).",
+)
+
+CHILD = pathlib.Path(__file__).with_name("resume_child.py")
+ROOT = CHILD.parent.parent
+
+
+def _child(checkpoint_dir, out, kill_at):
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, str(CHILD), str(checkpoint_dir), str(out), kill_at],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_killed_run_resumes_to_the_same_metrics(tmp_path):
+    whole = _child(tmp_path / "a", tmp_path / "a.json", "0")
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    killed = _child(tmp_path / "b", tmp_path / "b.json", "3")
+    assert killed.returncode == -signal.SIGKILL
+    assert not (tmp_path / "b.json").exists()
+    assert (tmp_path / "b" / "backup").is_dir()
+    resumed = _child(tmp_path / "b", tmp_path / "b.json", "0")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    a = json.loads((tmp_path / "a.json").read_text())
+    b = json.loads((tmp_path / "b.json").read_text())
+    assert b["epochs_run"] == a["epochs_run"] == 6
+    assert b["best_epoch"] == a["best_epoch"]
+    for row_a, row_b in zip(a["history"], b["history"], strict=True):
+        for key in ("loss", "val_ndcg@10", "val_recall@10"):
+            assert row_b[key] == pytest.approx(row_a[key], abs=1e-4)
+    for key, value in a["test"].items():
+        assert b["test"][key] == pytest.approx(value, abs=1e-4)
+    # The state is cleared once training has ended.
+    assert not list((tmp_path / "b").iterdir())
