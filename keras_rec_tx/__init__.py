@@ -25,8 +25,11 @@ from keras_rec_tx import (
     metrics,
     models,
     regularizers,
+    schedules,
+    utils,
     zoo,
 )
+from keras_rec_tx.trainer import fit
 
 __version__ = "0.1.0"
 
@@ -36,10 +39,13 @@ __all__ = [
     "data",
     "datasets",
     "experiment",
+    "fit",
     "layers",
     "losses",
     "metrics",
     "models",
     "regularizers",
+    "schedules",
+    "utils",
     "zoo",
 ]

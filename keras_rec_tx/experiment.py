@@ -334,7 +334,7 @@ def run(
     training = dict(recipe["training"])
     training.update(training_overrides or {})
     arch = dict(overrides or {})
-    arch["num_items"] = data.num_items
+    arch.pop("num_items", None)  # the data's (zoo.get(data=...) below)
     arch.setdefault("seed", seed)
     if max_len is not None:
         arch["max_len"] = max_len
@@ -375,7 +375,8 @@ def run(
         early_stopping_patience=patience,
         validate_every=validate_every,
     )
-    model = zoo.get(preset, compile=False, **arch)
+    # Sized from the data, with its item vocabulary (no effect on training).
+    model = zoo.get(preset, data=data, compile=False, **arch)
     model.compile(optimizer=zoo.make_optimizer(training, len(train_batches)))
     log = EpochLog()
     limit = TimeLimit(time_limit_s) if time_limit_s else None
@@ -386,8 +387,12 @@ def run(
         restore_best_weights=True,
     )
     nan_stop = StopOnNonFinite()
-    callbacks = [SyncEpoch(train_batches), nan_stop]
+    callbacks = [nan_stop]
     if checkpoint_dir is not None:
+        # Resumable runs number their batches' epochs themselves (Keras'
+        # own count is off by one at the start of fit); other runs keep
+        # the order every published number was made with.
+        callbacks.insert(0, SyncEpoch(train_batches))
         # Before the EMA swap: the backup holds the raw weights, as the
         # optimizer expects them when training goes on.
         callbacks.append(
@@ -428,7 +433,11 @@ def run(
         "preset": preset,
         "protocol": protocol,
         "seed": seed,
-        "architecture": model.get_config(),
+        "architecture": {
+            key: value
+            for key, value in model.get_config().items()
+            if key != "item_vocabulary"  # the data's ids: not a setting
+        },
         "training": training,
         "num_params": int(model.count_params()),
         "epochs_run": epochs_run,

@@ -3,7 +3,8 @@
 Most popular, first-order Markov, item kNN and EASE, each with
 `fit(train)`, `recommend(histories, k)` and `evaluate(split)`; `evaluate`
 scores the same evaluation batches with the same metric code as the
-models (`update_ranking_metrics`), so their numbers compare directly.
+models (`keras_rec_tx.metrics.update_ranking_metrics`), so their numbers
+compare directly.
 Counts are sparse (scipy); only EASE holds a dense item x item matrix.
 
 Example:
@@ -19,11 +20,7 @@ keras_rec_tx.baselines.compare(train, test)  # popularity and Markov
 ```
 """
 
-from keras_rec_tx.baselines.baseline import (
-    Baseline,
-    ranking_metrics,
-    update_ranking_metrics,
-)
+from keras_rec_tx.baselines.baseline import Baseline
 from keras_rec_tx.baselines.compare import compare
 from keras_rec_tx.baselines.ease import EASE
 from keras_rec_tx.baselines.item_knn import ItemKNN
@@ -40,6 +37,4 @@ __all__ = [
     "MarkovChain",
     "MostPopular",
     "compare",
-    "ranking_metrics",
-    "update_ranking_metrics",
 ]

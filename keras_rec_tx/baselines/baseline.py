@@ -7,72 +7,18 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
-from keras import ops
 
 from keras_rec_tx.data import SequenceBatches, SequenceSplit
-from keras_rec_tx.metrics import MRR, NDCGAtK, RecallAtK, exclude_items
+from keras_rec_tx.metrics.ranking_protocol import (
+    ranking_metrics,
+    update_ranking_metrics,
+)
 from keras_rec_tx.utils import check_choice, check_int
+from keras_rec_tx.utils.requests import pad_left
 
 # The model's `protocol` names (keras_rec_tx.experiment) -> SequenceBatches'.
 PROTOCOLS = {"full-loo": "full", "sampled-100": "sampled"}
 EVAL_BATCH_SIZE = 256  # As keras_rec_tx.experiment.evaluation_batches.
-
-
-def ranking_metrics(eval_ks=(10, 50)) -> list:
-    """The metric objects a `SequentialRecommender` evaluates with:
-    Recall@K and NDCG@K for each K in `eval_ks`, then MRR."""
-    metrics = []
-    for k in eval_ks:
-        metrics += [RecallAtK(k), NDCGAtK(k)]
-    return metrics + [MRR()]
-
-
-def update_ranking_metrics(metrics, x: dict, y: Any, scores: Any) -> None:
-    """Feeds one evaluation batch to `metrics` exactly as
-    `SequentialRecommender` does (`_update_metrics`): under the sampled
-    protocol the scores of `x["candidates"]` (column 0 the target), else
-    full-catalogue scores with the items of `x["item_ids"]` (and the
-    padding column 0) set to `-inf`.
-
-    Args:
-        metrics: metric objects, e.g. `ranking_metrics()`.
-        x: the batch inputs; `x["item_ids"]` `(B, L)`, maybe
-            `x["candidates"]` `(B, C)`.
-        y: int `(B,)`: the target item of each row.
-        scores: float `(B, num_items + 1)`: scores of items `0..N`.
-    """
-    scores = ops.convert_to_tensor(scores)
-    candidates = x.get("candidates")
-    if candidates is not None:
-        scores = ops.take_along_axis(
-            scores, ops.cast(candidates, "int32"), axis=1
-        )
-        labels = ops.zeros_like(ops.cast(y, "int32"))
-    else:
-        scores = exclude_items(scores, x["item_ids"])
-        labels = ops.cast(y, "int32")
-    for metric in metrics:
-        metric.update_state(labels, scores)
-
-
-def pad_histories(histories: Any) -> np.ndarray:
-    """A left-padded int64 array `(B, L)` (`0` = padding) from a list of
-    item-index lists (oldest first) or such an array."""
-    if hasattr(histories, "shape"):
-        array = np.asarray(histories)
-        if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(
-                "`histories` must be a 2-D int array (batch, seq) or a list "
-                f"of lists. Received: histories with shape {array.shape} and "
-                f"dtype {array.dtype}"
-            )
-        return array.astype(np.int64)
-    rows = [np.asarray(list(row), dtype=np.int64) for row in histories]
-    out = np.zeros((len(rows), max([len(r) for r in rows] + [1])), np.int64)
-    for i, row in enumerate(rows):
-        if row.size:
-            out[i, out.shape[1] - row.size :] = row
-    return out
 
 
 class Baseline:
@@ -132,7 +78,7 @@ class Baseline:
         padding) after each history (list of item-index lists, oldest
         first, or a left-padded int array)."""
         self._check_fitted()
-        histories = pad_histories(histories)
+        histories = pad_left(histories, "histories")
         if histories.size and (
             histories.min() < 0 or histories.max() > self.num_items
         ):
@@ -161,7 +107,7 @@ class Baseline:
         """
         self._check_fitted()
         k = check_int("k", k, minimum=1, maximum=self.num_items)
-        histories = pad_histories(histories)
+        histories = pad_left(histories, "histories")
         scores = self.score(histories)
         scores[:, 0] = -np.inf
         if exclude_seen:

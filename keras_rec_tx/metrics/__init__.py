@@ -8,6 +8,10 @@ from keras_rec_tx.metrics.exclude_items import exclude_items
 from keras_rec_tx.metrics.mrr import MRR
 from keras_rec_tx.metrics.ndcg_at_k import NDCGAtK
 from keras_rec_tx.metrics.ranking_metric import RankingMetric
+from keras_rec_tx.metrics.ranking_protocol import (
+    ranking_metrics,
+    update_ranking_metrics,
+)
 from keras_rec_tx.metrics.recall_at_k import HitRateAtK, RecallAtK
 from keras_rec_tx.metrics.target_rank import target_rank
 
@@ -18,5 +22,7 @@ __all__ = [
     "RankingMetric",
     "RecallAtK",
     "exclude_items",
+    "ranking_metrics",
     "target_rank",
+    "update_ranking_metrics",
 ]

@@ -13,9 +13,10 @@ from keras import ops
 
 from keras_rec_tx import losses as losses_lib
 from keras_rec_tx.metrics.exclude_items import exclude_items
-from keras_rec_tx.metrics.mrr import MRR
-from keras_rec_tx.metrics.ndcg_at_k import NDCGAtK
-from keras_rec_tx.metrics.recall_at_k import RecallAtK
+from keras_rec_tx.metrics.ranking_protocol import (
+    ranking_metrics,
+    update_ranking_metrics,
+)
 from keras_rec_tx.models.sequential_backbone import (
     POSITIONS,
     TIME_ENCODINGS,
@@ -172,11 +173,7 @@ class SequentialRecommender(keras.Model):
         )
         # === Metrics ===
         self.user_norm_tracker = keras.metrics.Mean(name="user_norm")
-        self.ranking_metrics = []
-        for k in self.eval_ks:
-            self.ranking_metrics.append(RecallAtK(k))
-            self.ranking_metrics.append(NDCGAtK(k))
-        self.ranking_metrics.append(MRR())
+        self.ranking_metrics = ranking_metrics(self.eval_ks)
         self._vocabulary_index = None
 
     # ------------------------------------------------------------- build
@@ -672,17 +669,12 @@ class SequentialRecommender(keras.Model):
             return
         self.user_norm_tracker.update_state(norms[:, -1])
         scores = self.score_hidden(hidden[:, -1, :])
-        candidates = x.get("candidates") if isinstance(x, dict) else None
-        if candidates is not None:
-            scores = ops.take_along_axis(
-                scores, ops.cast(candidates, "int32"), axis=1
-            )
-            labels = ops.zeros_like(ops.cast(y, "int32"))
-        else:
-            scores = exclude_items(scores, item_ids)
-            labels = ops.cast(y, "int32")
-        for metric in self.ranking_metrics:
-            metric.update_state(labels, scores, sample_weight)
+        inputs = dict(x) if isinstance(x, dict) else {}
+        # The truncated history the model read is what it excludes.
+        inputs["item_ids"] = item_ids
+        update_ranking_metrics(
+            self.ranking_metrics, inputs, y, scores, sample_weight
+        )
 
     def compute_metrics(
         self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None
