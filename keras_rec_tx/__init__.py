@@ -24,6 +24,7 @@ from keras_rec_tx import (
     metrics,
     models,
     regularizers,
+    serving,
     zoo,
 )
 
@@ -39,5 +40,6 @@ __all__ = [
     "metrics",
     "models",
     "regularizers",
+    "serving",
     "zoo",
 ]
