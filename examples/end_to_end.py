@@ -58,12 +58,14 @@ def main(output: str) -> None:
         "rope_swiglu", data=data, d_model=16, d_ff=32, max_len=12
     )
     model.fit(
-        train.batches(batch_size=32),
-        validation_data=valid.batches(),
+        train.batches(batch_size=32, max_len=12),
+        validation_data=valid.batches(max_len=12),
         epochs=2,
         verbose=0,
     )
-    metrics = model.evaluate(test.batches(), return_dict=True, verbose=0)
+    metrics = model.evaluate(
+        test.batches(max_len=12), return_dict=True, verbose=0
+    )
     print(f"backend: {keras.backend.backend()}")
     print(f"test recall@10: {metrics['recall@10']:.4f}")
 

@@ -8,6 +8,7 @@ keras_rec_tx or Keras. The cheaper variants (index model, int vocabulary,
 backend writes that format (tensorflow: SavedModel, torch: ONNX).
 """
 
+import concurrent.futures
 import json
 import os
 import pathlib
@@ -129,9 +130,13 @@ def test_round_trip_both_formats_in_fresh_processes(trained, tmp_path):
         "timestamps": [times_long, [0] * 6 + times_short],
         "query_timestamps": [0, BASE + 9 * 86400],
     }
-    saved = pathlib.Path(krt.serving.export(model, tmp_path / "saved", k=4))
     onnx_dir = tmp_path / "onnx"
-    model.export(onnx_dir, format="onnx", k=4)
+    # The two exports run at once (off this backend they are subprocesses).
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        saved = pool.submit(krt.serving.export, model, tmp_path / "saved", 4)
+        onnx = pool.submit(model.export, onnx_dir, format="onnx", k=4)
+        saved = pathlib.Path(saved.result())
+        onnx.result()
     procs = [
         serve(SERVE_TF, saved, request, tmp_path, "serve_tf"),
         serve(SERVE_ONNX, onnx_dir, request, tmp_path, "serve_onnx"),
