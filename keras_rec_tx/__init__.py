@@ -26,6 +26,7 @@ from keras_rec_tx import (
     models,
     regularizers,
     schedules,
+    serving,
     utils,
     zoo,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "models",
     "regularizers",
     "schedules",
+    "serving",
     "utils",
     "zoo",
 ]

@@ -8,6 +8,7 @@ import sys
 
 import keras
 import numpy as np
+import pytest
 
 import keras_rec_tx as krt
 
@@ -63,3 +64,29 @@ def test_quickstart_runs():
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "test recall@10" in proc.stdout
     assert f"backend: {keras.backend.backend()}" in proc.stdout
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "jax",
+    reason="once per suite: it trains, exports and serves in subprocesses",
+)
+def test_end_to_end_example_runs(tmp_path):
+    """examples/end_to_end.py: DataFrame -> fit -> save -> load ->
+    recommend_users -> export -> served by a process without the package."""
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "end_to_end.py"),
+            f"--output={tmp_path}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "served == recommend: ok" in proc.stdout
+    assert "served top-10 for c-0: ['sku-" in proc.stdout
+    assert (tmp_path / "served" / "saved_model.pb").is_file()

@@ -10,8 +10,16 @@ class RMSNorm(keras.layers.Layer):
 
     Unlike `keras.layers.LayerNormalization(rms_scaling=True)`, which still
     subtracts the mean, this layer neither centres the input nor adds a bias.
-    It uses `keras.ops.rms_normalization`, computes in float32 and casts the
-    result back to the compute dtype (safe under mixed precision).
+    It computes in float32 and casts the result back to the compute dtype
+    (safe under mixed precision).
+
+    The formula is written in plain `keras.ops` (`rsqrt`, `mean`, `square`),
+    which is what `keras.ops.rms_normalization` runs on TensorFlow and JAX.
+    On torch that op dispatches to `aten::rms_norm`, which the ONNX exporter
+    cannot translate below opset 23 (and onnxruntime lacks), so the plain
+    formula keeps `keras_rec_tx.serving.export(..., format="onnx")` working
+    on every backend; on torch it differs from the fused op by float32
+    rounding only (below 1e-6).
 
     Args:
         epsilon: float. Added to the mean square for numerical stability.
@@ -63,9 +71,9 @@ class RMSNorm(keras.layers.Layer):
         last = len(x.shape) - 1
         if axis != last:
             x = ops.moveaxis(x, axis, -1)
-        y = ops.rms_normalization(
-            x, scale=ops.cast(self.scale, "float32"), epsilon=self.epsilon
-        )
+        mean_square = ops.mean(ops.square(x), axis=-1, keepdims=True)
+        y = x * ops.rsqrt(mean_square + self.epsilon)
+        y = y * ops.cast(self.scale, "float32")
         if axis != last:
             y = ops.moveaxis(y, -1, axis)
         return ops.cast(y, self.compute_dtype)

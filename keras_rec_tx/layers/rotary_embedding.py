@@ -102,7 +102,12 @@ class RotaryEmbedding(keras.layers.Layer):
     def call(self, inputs, positions=None):
         seq_axis, feat_axis = self._axes(len(inputs.shape))
         x = ops.cast(inputs, self.compute_dtype)
-        x = ops.moveaxis(x, (seq_axis, feat_axis), (1, -1))
+        # Non-negative axes, and no transpose when already in place: torch's
+        # ONNX exporter writes `moveaxis(..., -1)` as an invalid Transpose.
+        inner = (1, len(inputs.shape) - 1)
+        moved = (seq_axis, feat_axis) != inner
+        if moved:
+            x = ops.moveaxis(x, (seq_axis, feat_axis), inner)
         dim = x.shape[-1]
         inverse_freq = 1.0 / ops.power(
             float(self.max_wavelength),
@@ -123,7 +128,9 @@ class RotaryEmbedding(keras.layers.Layer):
         x1, x2 = ops.split(x, 2, axis=-1)
         rotated = ops.concatenate([-x2, x1], axis=-1)
         out = x * cos + rotated * sin
-        return ops.moveaxis(out, (1, -1), (seq_axis, feat_axis))
+        if moved:
+            out = ops.moveaxis(out, inner, (seq_axis, feat_axis))
+        return out
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
