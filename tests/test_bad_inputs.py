@@ -15,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keras_rec_tx import benchmark, datasets, experiment, metrics
+from keras_rec_tx import benchmark, datasets, experiment, metrics, zoo
 from keras_rec_tx.data import Interactions
+
+NUM_ITEMS = 15  # the catalogue of _data() and of _model()
 
 
 @functools.cache
@@ -57,6 +59,33 @@ def target_rank(**kwargs):
         kwargs.get("y_true", np.array([0])),
         kwargs.get("y_pred", np.ones((1, 4), "float32")),
     )
+
+
+@functools.cache
+def _model():
+    """A tiny compiled model of the shared data's catalogue."""
+    return zoo.get(
+        "sasrec_plus", num_items=NUM_ITEMS, d_model=8, d_ff=16, max_len=5
+    )
+
+
+def model_method(name):
+    """A method of the shared tiny model."""
+    return lambda **kwargs: getattr(_model(), name)(**kwargs)
+
+
+def model_fit(**kwargs):
+    return _model().fit(**{"epochs": 1, "verbose": 0, **kwargs})
+
+
+def small_model_fit(**kwargs):
+    """A model of 10 items fitted on the 15-item batches."""
+    small = zoo.get("sasrec_plus", num_items=10, d_model=8, max_len=5)
+    return small.fit(train_batches(max_len=5), epochs=1, verbose=0)
+
+
+def zoo_get(**kwargs):
+    return zoo.get("sasrec_plus", **{"num_items": 5, **kwargs})
 
 
 def method(name):
@@ -175,6 +204,45 @@ CASES = [
     ("run patience str", experiment.run,
      {"preset": "sasrec", "data": _data(), "patience": "5"}, TypeError,
      "`patience`"),
+    # the model (keras_rec_tx.models, zoo.get)
+    ("fit batches above the catalogue", small_model_fit, {}, ValueError,
+     "num_items=10"),
+    ("fit array above the catalogue", model_fit,
+     {"x": np.full((2, 3), 16), "y": np.ones((2, 3))}, ValueError,
+     "num_items=15"),
+    ("fit negative ids", model_fit,
+     {"x": np.full((2, 3), -1), "y": np.ones((2, 3))}, ValueError,
+     "values from -1"),
+    ("fit float ids", model_fit,
+     {"x": np.ones((2, 3), "float32"), "y": np.ones((2, 3))}, TypeError,
+     "integer item indices"),
+    ("evaluate target above", model_method("evaluate"),
+     {"x": np.ones((2, 3), "int32"), "y": np.array([1, 99]), "verbose": 0},
+     ValueError, "num_items=15"),
+    ("predict above", model_method("predict"),
+     {"x": np.full((1, 3), 40), "verbose": 0}, ValueError, "from 40 to 40"),
+    ("recommend empty history", model_method("recommend"),
+     {"histories": [[1], []]}, ValueError, "empty"),
+    ("recommend right padding", model_method("recommend"),
+     {"histories": np.array([[3, 0]])}, ValueError, "LEFT-padded"),
+    ("recommend k too large", model_method("recommend"),
+     {"histories": [[1]], "k": 16}, ValueError, "`k` must be"),
+    ("recommend batch_size -1", model_method("recommend"),
+     {"histories": [[1]], "batch_size": -1}, ValueError, "`batch_size`"),
+    ("recommend str history", model_method("recommend"),
+     {"histories": "abc"}, TypeError, "`histories`"),
+    ("recommend exclude_seen str", model_method("recommend"),
+     {"histories": [[1]], "exclude_seen": "no"}, TypeError,
+     "`exclude_seen`"),
+    ("zoo dropout str", zoo_get, {"dropout": "0.2"}, TypeError, "`dropout`"),
+    ("zoo eval_ks int", zoo_get, {"eval_ks": 10}, TypeError, "`eval_ks`"),
+    ("zoo steps_per_epoch -10", zoo_get,
+     {"steps_per_epoch": -10, "schedule": "warmup_cosine"}, ValueError,
+     "`steps_per_epoch`"),
+    ("zoo unknown key", zoo_get, {"learnig_rate": 1e-3}, ValueError,
+     "Training recipe keys"),
+    ("save h5", model_method("save"), {"filepath": "/tmp/m.h5"},
+     ValueError, ".keras"),
     ("run_one dataset path", benchmark.run_one,
      {"preset": "sasrec", "data": _data(), "dataset": "a/b", "seed": 0,
       "results_dir": "/tmp"}, ValueError, "`dataset` must be a string"),
@@ -273,3 +341,41 @@ def test_random_labels_and_scores_give_finite_metrics_or_a_clear_error(
             return
         value = float(metric.result())
         assert math.isfinite(value) and 0.0 <= value <= 1.0
+
+
+@FAST
+@given(
+    rows=st.one_of(
+        ragged,
+        st.lists(
+            st.lists(st.integers(-3, 20), min_size=3, max_size=3),
+            min_size=2,
+            max_size=2,
+        ),
+    ),
+    dtype=st.sampled_from(["int32", "int64", "float32"]),
+)
+def test_random_ids_give_a_valid_model_result_or_a_clear_error(rows, dtype):
+    model = _model()
+    try:
+        ids, scores = model.recommend(rows, k=3)
+    except (ValueError, TypeError) as error:
+        assert str(error)
+    else:
+        assert ids.shape == (len(rows), 3)
+        assert ((ids >= 0) & (ids <= NUM_ITEMS)).all()
+        assert not np.isnan(scores).any()
+    if not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
+        return
+    x = np.asarray(rows).astype(dtype)
+    for call in (
+        lambda: model.fit(x, x, epochs=1, verbose=0),
+        lambda: model.evaluate(x, x[:, -1], verbose=0, return_dict=True),
+    ):
+        try:
+            out = call()
+        except (ValueError, TypeError) as error:
+            assert str(error)
+            continue
+        if isinstance(out, dict):
+            assert all(math.isfinite(v) for v in out.values())

@@ -263,11 +263,6 @@ class SequentialRecommender(keras.Model):
         top_scores, top_ids = ops.top_k(scores, k)
         return ops.cast(top_ids, "int32"), top_scores
 
-    def predict_step(self, data: Any) -> dict[str, Any]:
-        x = data[0] if isinstance(data, (tuple, list)) else data
-        ids, scores = self.serve_top_k(x)
-        return {"item_ids": ids, "scores": scores}
-
     # ---------------------------------------------------------- inference
     def recommend(
         self,
@@ -518,26 +513,54 @@ class SequentialRecommender(keras.Model):
         self._check_data(x, y, "evaluate")
         return super().evaluate(x, y, **kwargs)
 
-    def predict(self, x: Any, **kwargs: Any) -> dict[str, np.ndarray]:
+    def predict(
+        self, x: Any, batch_size: int | None = None, **kwargs: Any
+    ) -> dict[str, np.ndarray]:
         """Top-`top_k` recommendations for every history of `x`.
 
-        Returns a dict of numpy arrays: `"item_ids"` (indices, int32) and
-        `"scores"`, `(num_histories, top_k)`, history items excluded. Rows
-        follow the input order; for `SequenceBatches` (which group users
-        by length) they follow the users' order, and `"users"` lists the
-        (0-based) user of each row. Use `recommend` for raw ids.
+        `x` is what `evaluate` takes: left-padded index arrays (or dicts of
+        them), or `SequenceBatches`. Returns a dict of numpy arrays:
+        `"item_ids"` (indices, int32) and `"scores"`, `(num_histories,
+        top_k)`, history items excluded. Rows follow the input order; for
+        `SequenceBatches` (which group users by length) they follow the
+        users' order, and `"users"` lists the (0-based) user of each row.
+        Use `recommend` for raw ids. (`keras.Model.predict`'s step is
+        backend-specific to override; this loop runs `serve_top_k`, the
+        function the serving export traces, on every backend. Other
+        `keras.Model.predict` arguments are accepted and ignored.)
         """
         self._check_data(x, None, "predict")
         users = None
         if hasattr(x, "batch_users"):
-            users = np.concatenate(
-                [x.batch_users(i) for i in range(len(x))]
-            ).astype("int64")
-        out = super().predict(x, **kwargs)
+            users = np.concatenate([x.batch_users(i) for i in range(len(x))])
+            batches = (x[i][0] for i in range(len(x)))
+        else:
+            size = check_int("batch_size", batch_size or 32, minimum=1)
+            rows = _num_rows(x)
+            if rows is None:
+                raise TypeError(
+                    "`predict` takes index arrays (or a dict of them) or "
+                    f"SequenceBatches. Received: {type(x).__name__}"
+                )
+            batches = (
+                {k: v[i : i + size] for k, v in x.items()}
+                if isinstance(x, dict)
+                else x[i : i + size]
+                for i in range(0, rows, size)
+            )
+        ids, scores = [], []
+        for batch in batches:
+            top_ids, top_scores = self.serve_top_k(batch)
+            ids.append(ops.convert_to_numpy(top_ids))
+            scores.append(ops.convert_to_numpy(top_scores))
+        out = {
+            "item_ids": np.concatenate(ids),
+            "scores": np.concatenate(scores),
+        }
         if users is not None:
             order = np.argsort(users, kind="stable")
             out = {key: value[order] for key, value in out.items()}
-            out["users"] = users[order]
+            out["users"] = users[order].astype("int64")
         return out
 
     def export(
@@ -635,6 +658,10 @@ class SequentialRecommender(keras.Model):
                     embeddings, training=True
                 )
             targets = ops.cast(y, "int32")[:, -self.max_len :]
+            if sample_weight is not None and len(sample_weight.shape) == 2:
+                # Cut like the inputs when the batches are longer than
+                # max_len (per-position token weights).
+                sample_weight = sample_weight[:, -self.max_len :]
             hidden_used = hidden
             user_mask = ops.not_equal(item_ids, 0)
             # Training batches may weigh their sequences (bucketed batches

@@ -90,8 +90,10 @@ def to_unix_seconds(values: Any, name: str) -> np.ndarray:
     array = np.asarray(values)
     if array.dtype == object:
         flat = pd.to_datetime(pd.Series(array.ravel()), utc=True)
-        seconds = flat.astype("int64").to_numpy() // 10**9
-        return seconds.reshape(array.shape)
+        # Whatever the resolution pandas picked (ns, us, s):
+        epoch = pd.Timestamp(0, tz="UTC")
+        seconds = (flat - epoch) // pd.Timedelta(seconds=1)
+        return seconds.to_numpy("int64").reshape(array.shape)
     if np.issubdtype(array.dtype, np.datetime64):
         return array.astype("datetime64[s]").astype("int64")
     if array.dtype.kind not in "iuf":

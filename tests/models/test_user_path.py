@@ -103,6 +103,8 @@ def test_fit_sizes_the_schedule_from_its_own_run():
     )
     fixed.fit(batches, epochs=1, verbose=0)
     assert fixed.optimizer._learning_rate.steps_per_epoch == 2
+    # Batches longer than the model's max_len (token weights cut too).
+    fixed.fit(train.batches(batch_size=8, max_len=12), epochs=1, verbose=0)
 
 
 def test_summary_predict_and_catalogue_checks(tmp_path):
@@ -114,7 +116,7 @@ def test_summary_predict_and_catalogue_checks(tmp_path):
     out = model.predict(batches, verbose=0)
     assert out["item_ids"].shape == (40, 4)
     np.testing.assert_array_equal(out["users"], np.arange(40))
-    history = data.sequence(7)[-6:]
+    history = data.sequence(7)[:-1][-6:]  # the test input: all but the last
     ids, _ = model.recommend([history], k=4)
     np.testing.assert_array_equal(out["item_ids"][7], ids[0])
     small = krt.zoo.get("sasrec_plus", num_items=10, **TINY)
@@ -141,3 +143,12 @@ def test_zoo_get_training_overrides_and_warning():
     assert model.optimizer._learning_rate.epochs == 7
     with pytest.raises(ValueError, match="Training recipe keys"):
         krt.zoo.get("sasrec_plus", num_items=5, learing_rate=1e-3)
+
+
+def test_pretrained_preset_loads_by_name():
+    model = krt.zoo.get("rope_swiglu", weights="rope_swiglu_synthetic")
+    assert model.item_vocabulary is not None
+    ids, scores = model.recommend([model.item_vocabulary[:3]], k=5)
+    assert ids.shape == (1, 5) and np.isfinite(scores).all()
+    with pytest.raises(ValueError, match="drop"):
+        krt.zoo.get("rope_swiglu", weights="rope_swiglu_synthetic", d_model=8)
