@@ -330,7 +330,7 @@ def test_recommend_with_unix_timestamps():
     )
     with pytest.raises(ValueError, match="timestamps"):
         model.recommend(histories, k=4)
-    with pytest.raises(ValueError, match="unix seconds"):
+    with pytest.raises(ValueError, match="unix SECONDS"):
         model.recommend([[1]], timestamps=[[10**13]])
 
 
