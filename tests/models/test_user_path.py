@@ -98,11 +98,15 @@ def test_fit_sizes_the_schedule_from_its_own_run():
     peak = schedule.learning_rate
     after_one = float(schedule(len(batches)))
     assert after_one > 0.5 * peak
+    # Fixed at 1 step an epoch (10x fewer than this fit's), a schedule
+    # has decayed to its floor after one epoch: what fit now prevents.
     fixed = krt.zoo.get(
-        "warmup_cosine", num_items=20, steps_per_epoch=2, **TINY
+        "warmup_cosine", num_items=20, steps_per_epoch=1, epochs=3, **TINY
     )
     fixed.fit(batches, epochs=1, verbose=0)
-    assert fixed.optimizer._learning_rate.steps_per_epoch == 2
+    short = fixed.optimizer._learning_rate
+    assert short.steps_per_epoch == 1
+    assert float(short(len(batches))) < 0.05 * peak
     # Batches longer than the model's max_len (token weights cut too).
     fixed.fit(train.batches(batch_size=8, max_len=12), epochs=1, verbose=0)
 
@@ -152,3 +156,22 @@ def test_pretrained_preset_loads_by_name():
     assert ids.shape == (1, 5) and np.isfinite(scores).all()
     with pytest.raises(ValueError, match="drop"):
         krt.zoo.get("rope_swiglu", weights="rope_swiglu_synthetic", d_model=8)
+
+
+def test_one_call_fit_from_a_dataframe(capsys):
+    df = frame()
+    model = krt.fit(
+        df,
+        "sasrec_plus",
+        user="customer",
+        item="product",
+        time="ts",
+        epochs=1,
+        **TINY,
+    )
+    assert {"recall@10", "ndcg@10"} <= set(model.test_metrics)
+    assert set(model.baseline_metrics) == {"most_popular", "markov"}
+    printed = capsys.readouterr().out
+    assert "sasrec_plus" in printed and "markov" in printed
+    top = model.recommend_users(df, user="customer", item="product", k=2)
+    assert set(top["user_id"]) == set(df["customer"])
