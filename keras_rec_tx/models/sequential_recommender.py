@@ -305,7 +305,10 @@ class SequentialRecommender(keras.Model):
         """
         if isinstance(histories, pd.DataFrame):
             _, histories, timestamps = _frame_histories(
-                histories, "user_id", "item_id", self._time_column(histories)
+                histories,
+                "user_id",
+                "item_id",
+                "timestamp" if self.time_encoder is not None else None,
             )
         item_ids, times, query = self._encode_request(
             histories, timestamps, query_timestamps
@@ -392,9 +395,6 @@ class SequentialRecommender(keras.Model):
             }
         )
         return out[np.isfinite(out["score"].to_numpy())].reset_index(drop=True)
-
-    def _time_column(self, frame: pd.DataFrame) -> str | None:
-        return "timestamp" if self.time_encoder is not None else None
 
     def _encode_request(
         self,
