@@ -9,12 +9,14 @@ written by `keras_rec_tx.benchmark.run_one`), benchmarks/results/speed/
 
 - BENCHMARKS.md at the repository root (never edit it by hand),
 - PNG plots into benchmarks/results/plots/,
-- the "results" entry of each zoo/<preset>.json that has runs with an
-  empty tag on its benchmark dataset and protocol (nothing else in the
-  file changes).
+- zoo/results/<preset>.json, the generated results of each preset that
+  has runs with an empty tag on its benchmark dataset and protocol (the
+  hand-written preset files are only read, through
+  `keras_rec_tx.preset_schema`).
 
 Every number comes from a result file; rows without results say
-"not run yet". Needs numpy and matplotlib, not Keras.
+"not run yet". Needs numpy and matplotlib; Keras only through the
+preset reader.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from typing import Any
 
 import numpy as np
 from absl import app, flags
+
+from keras_rec_tx import preset_schema
+from keras_rec_tx.utils import atomic_write_text
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -818,7 +823,7 @@ def overrides_text(runs: Sequence[dict[str, Any]]) -> str:
 
 def reproduction_section(
     index: dict[tuple, list],
-    presets: dict[str, dict],
+    presets: dict[str, Any],
     anchor_users: dict[str, dict] | None = None,
     baselines: dict[tuple, list[dict]] | None = None,
 ) -> list[str]:
@@ -856,7 +861,8 @@ def reproduction_section(
     lines, used, noise_notes = [], [], []
     summaries = collections.defaultdict(list)
     for run in REPRODUCTION_RUNS:
-        anchor = resolve(run.preset, presets, "benchmark").get("anchor", {})
+        preset = presets.get(run.preset)
+        anchor = preset.benchmark.get("anchor", {}) if preset else {}
         a_hr, a_ndcg = anchor.get("hr10"), anchor.get("ndcg10")
         tol = TOLERANCES.get((run.preset, run.dataset, run.protocol))
         backends = [
@@ -1642,23 +1648,12 @@ def make_plots(
 # ------------------------------------------------------------ zoo files
 
 
-def load_presets(zoo_dir: str | os.PathLike) -> dict[str, dict]:
-    presets = {}
-    for path in sorted(pathlib.Path(zoo_dir).glob("*.json")):
-        with open(path, encoding="utf-8") as f:
-            presets[path.stem] = json.load(f)
-    return presets
-
-
-def resolve(name: str, presets: dict[str, dict], section: str) -> dict:
-    """`section` of a preset, following `base` until one has it."""
-    seen = set()
-    while name in presets and name not in seen:
-        seen.add(name)
-        if section in presets[name]:
-            return dict(presets[name][section])
-        name = presets[name].get("base")
-    return {}
+def load_presets(zoo_dir: str | os.PathLike) -> dict[str, Any]:
+    """The resolved presets of `zoo_dir` (`keras_rec_tx.preset_schema`)."""
+    return {
+        name: preset_schema.resolve(name, zoo_dir)
+        for name in preset_schema.names(zoo_dir)
+    }
 
 
 def preset_results(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -1701,31 +1696,29 @@ def preset_results(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def update_zoo(
     zoo_dir: str | os.PathLike, index: dict[tuple, list]
 ) -> list[str]:
-    """Writes the "results" entry of preset files; returns changed names.
+    """Writes the generated `zoo_dir/results/<preset>.json` files; returns
+    the names whose results changed.
 
     A preset gets results from its runs with an empty tag on its
     benchmark's dataset and protocol, on the backend `pick_backend`
     chooses: most runs on today's batches (token-weighted or padded to
-    `max_len`), then most runs. Presets without such runs are
-    left untouched. Only the "results" key changes; the file keeps
-    indent 2 and a trailing newline.
+    `max_len`), then most runs. Presets without such runs are left
+    untouched; the hand-written preset files are never written.
     """
-    presets = load_presets(zoo_dir)
     changed = []
-    for name, raw in presets.items():
-        bench = resolve(name, presets, "benchmark")
+    for name, preset in load_presets(zoo_dir).items():
+        bench = preset.benchmark
         key = (name, bench.get("dataset"), bench.get("protocol"), "")
         backend = pick_backend(index, [key])
         if backend is None:
             continue
         results = preset_results(index[(*key, backend)])
-        if raw.get("results") == results:
+        if preset.results == results:
             continue
-        raw["results"] = results
-        path = pathlib.Path(zoo_dir) / f"{name}.json"
-        path.write_text(
-            json.dumps(raw, indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
+        path = preset_schema.results_dir(zoo_dir) / f"{name}.json"
+        path.parent.mkdir(exist_ok=True)
+        atomic_write_text(
+            path, json.dumps(results, indent=2, ensure_ascii=False) + "\n"
         )
         changed.append(name)
     return changed

@@ -331,8 +331,10 @@ def run(
         checkpoint_dir = writable_dir("checkpoint_dir", checkpoint_dir)
     keras.utils.set_random_seed(seed)
     recipe = zoo.describe(preset)
-    training = dict(recipe["training"])
-    training.update(training_overrides or {})
+    # The full recipe, defaults filled in; unknown keys raise.
+    training = zoo.TrainingRecipe.from_dict(
+        {**recipe["training"], **(training_overrides or {})}
+    ).to_dict()
     arch = dict(overrides or {})
     arch.pop("num_items", None)  # the data's (zoo.get(data=...) below)
     arch.setdefault("seed", seed)
@@ -344,12 +346,12 @@ def run(
     if batch_size is None:
         batch_size = training["batch_size"]
     if patience is None:
-        patience = training.get("early_stopping_patience", 10)
+        patience = training["early_stopping_patience"]
     if validate_every is None:
-        validate_every = training.get("validate_every", 1)
+        validate_every = training["validate_every"]
 
-    bucketing = bool(training.get("bucketing", True))
-    token_weighting = training.get("token_weighting")
+    bucketing = bool(training["bucketing"])
+    token_weighting = training["token_weighting"]
 
     train, valid, test = data.leave_one_out()
     train_batches = train.batches(

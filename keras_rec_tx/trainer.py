@@ -77,15 +77,19 @@ def fit(
             "`data` must be a pandas DataFrame or an Interactions. "
             f"Received: {type(data).__name__}"
         )
-    training = zoo.describe(preset)["training"]
+    recipe = zoo.describe(preset)["training"]
+    recipe.update(
+        (key, value)
+        for key, value in overrides.items()
+        if key in zoo.TRAINING_KEYS
+    )
     epochs = check_int("epochs", epochs, minimum=1, allow_none=True)
     batch_size = check_int("batch_size", batch_size, minimum=1, allow_none=True)
     patience = check_int("patience", patience, minimum=1, allow_none=True)
-    epochs = training.get("epochs", 200) if epochs is None else epochs
-    if batch_size is None:
-        batch_size = training.get("batch_size", 128)
+    epochs = recipe["epochs"] if epochs is None else epochs
+    batch_size = recipe["batch_size"] if batch_size is None else batch_size
     if patience is None:
-        patience = training.get("early_stopping_patience", 10)
+        patience = recipe["early_stopping_patience"]
     model = zoo.get(preset, data=data, **overrides)
     if model.time_encoder is not None and not data.has_time:
         raise ValueError(

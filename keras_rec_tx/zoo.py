@@ -1,11 +1,12 @@
 """The model zoo: named presets, each one JSON file in the top-level `zoo/`.
 
-A preset file holds a description, the architecture (the keyword arguments
-of `keras_rec_tx.models.SequentialRecommender`), the training recipe, the
-benchmark config and the results the benchmark scripts wrote. A preset may
-name a `base` preset: its architecture and training recipe start from the
-base's and change only the keys the file lists, so each ablation changes
-one thing.
+A preset file holds hand-written config: a description, the architecture
+(the keyword arguments of `keras_rec_tx.models.SequentialRecommender`), the
+training recipe (`keras_rec_tx.preset_schema.TrainingRecipe`) and the
+benchmark config; a preset may name a `base` preset and change only the
+keys it lists. `keras_rec_tx.preset_schema` reads and resolves the files;
+the measured results live in the generated `zoo/results/`, and `describe`
+joins them.
 
 Example:
 
@@ -13,26 +14,24 @@ Example:
 import keras_rec_tx
 
 print(keras_rec_tx.zoo.list())
+print(keras_rec_tx.zoo.summary("rope_swiglu"))
 model = keras_rec_tx.zoo.get("rope_swiglu", num_items=100)
-print(keras_rec_tx.zoo.describe("rope_swiglu")["description"])
 ```
 """
 
 from __future__ import annotations
 
-import copy
-import difflib
-import functools
 import inspect
-import json
 import pathlib
 import warnings
 from typing import Any
 
 import keras
 
+from keras_rec_tx import preset_schema
 from keras_rec_tx.models.sequential_backbone import SequentialBackbone
 from keras_rec_tx.models.sequential_recommender import SequentialRecommender
+from keras_rec_tx.preset_schema import TrainingRecipe, presets_dir
 from keras_rec_tx.schedules.fit_sized_schedule import FitSizedSchedule
 
 # Architecture arguments: the task's and its backbone's.
@@ -42,91 +41,79 @@ _MODEL_ARGS = frozenset(
     for name, param in inspect.signature(cls.__init__).parameters.items()
     if name != "self" and param.kind is param.POSITIONAL_OR_KEYWORD
 )
+# Keys of a preset's training recipe (`zoo.get` takes them as overrides).
+TRAINING_KEYS = TrainingRecipe.keys()
 
-
-def presets_dir() -> pathlib.Path:
-    """The folder of preset files (installed package or source checkout)."""
-    try:
-        import importlib.resources
-
-        folder = importlib.resources.files("keras_rec_tx.presets")
-        path = pathlib.Path(str(folder))
-        if path.is_dir() and any(path.glob("*.json")):
-            return path
-    except ModuleNotFoundError:
-        pass
-    return pathlib.Path(__file__).resolve().parent.parent / "zoo"
-
-
-@functools.lru_cache(maxsize=1)
-def _raw_presets() -> dict[str, dict]:
-    presets = {}
-    for path in sorted(presets_dir().glob("*.json")):
-        with open(path, encoding="utf-8") as f:
-            presets[path.stem] = json.load(f)
-    return presets
+__all__ = [
+    "TRAINING_KEYS",
+    "describe",
+    "get",
+    "list",
+    "make_optimizer",
+    "make_schedule",
+    "presets_dir",
+    "saved_models_dir",
+    "summary",
+]
 
 
 def list() -> list[str]:  # noqa: A001 - the public name the design fixes
     """Names of every preset, sorted."""
-    return sorted(_raw_presets())
-
-
-def _check_name(name: str) -> None:
-    names = _raw_presets()
-    if name not in names:
-        close = difflib.get_close_matches(str(name), names, n=3, cutoff=0.4)
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise ValueError(
-            f"Unknown preset {name!r}.{hint} Known presets: "
-            f"{', '.join(sorted(names))}."
-        )
+    return preset_schema.names()
 
 
 def describe(name: str) -> dict[str, Any]:
-    """The resolved preset: description, architecture, training, benchmark,
-    results (with `base` presets merged in)."""
-    _check_name(name)
-    raw = copy.deepcopy(_raw_presets()[name])
-    base = raw.get("base")
-    if base is None:
-        resolved = raw
-    else:
-        resolved = describe(base)
-        resolved["architecture"].update(raw.get("architecture", {}))
-        resolved["training"].update(raw.get("training", {}))
-        for key, value in raw.items():
-            if key not in ("architecture", "training"):
-                resolved[key] = value
-        resolved["results"] = raw.get("results", {})
-    resolved["name"] = name
-    return resolved
-
-
-# Keys of a preset's training recipe (`zoo.get` takes them as overrides).
-TRAINING_KEYS = frozenset(
-    {
-        "optimizer",
-        "learning_rate",
-        "weight_decay",
-        "beta_2",
-        "clipnorm",
-        "ema_momentum",
-        "schedule",
-        "warmup_fraction",
-        "final_lr_fraction",
-        "restart_epochs",
-        "restart_t_mul",
-        "restart_m_mul",
-        "epochs",
-        "steps_per_epoch",
-        "batch_size",
-        "early_stopping_patience",
-        "validate_every",
-        "bucketing",
-        "token_weighting",
+    """The resolved preset as a dict: `description`, `base`,
+    `architecture` (derived values applied), `training` (the full recipe,
+    defaults included), `benchmark`, `changes` (what the file changes from
+    its base) and the generated `results` ({} when none)."""
+    preset = preset_schema.resolve(name)
+    return {
+        "name": preset.name,
+        "description": preset.description,
+        "base": preset.base,
+        "ffn_width": preset.ffn_width,
+        "architecture": preset.architecture,
+        "training": preset.training.to_dict(),
+        "benchmark": preset.benchmark,
+        "changes": preset.changes,
+        "results": preset.results,
     }
-)
+
+
+def summary(name: str) -> str:
+    """A few readable lines on preset `name`: what it is, what it changes
+    from its base, and its measured result.
+
+    >>> print(summary("swiglu"))  # doctest: +SKIP
+    swiglu: sasrec_plus with a bias-free SwiGLU FFN at equal parameter ...
+      changes from sasrec_plus: ffn='swiglu', use_bias=False, d_ff=171 ...
+      measured: s3rec-amazon-beauty full-loo, NDCG@10 0.0474 +- 0.0005 ...
+    """
+    preset = preset_schema.resolve(name)
+    lines = [f"{name}: {preset.description}"]
+    changed = {**preset.changes["architecture"], **preset.changes["training"]}
+    if preset.ffn_width and "ffn" in changed:
+        changed["d_ff"] = preset.architecture["d_ff"]
+    text = ", ".join(f"{key}={value!r}" for key, value in changed.items())
+    if preset.ffn_width and "ffn" in changed:
+        text += " (d_ff derived: equal parameters)"
+    lines.append(f"  changes from {preset.base or 'nothing'}: {text or '-'}")
+    results = preset.results
+    if results:
+        stats = [
+            f"{label} {results[key]['mean']:.4f} +- {results[key]['std']:.4f}"
+            for key, label in (("ndcg@10", "NDCG@10"), ("hr@10", "HR@10"))
+            if results.get(key, {}).get("mean") is not None
+        ]
+        lines.append(
+            f"  measured: {results['dataset']} {results['protocol']}, "
+            + ", ".join(stats)
+            + f" ({len(results['seeds'])} seeds, {results['backend']})"
+        )
+    else:
+        lines.append("  measured: no results yet")
+    return "\n".join(lines)
 
 
 def get(
@@ -156,7 +143,9 @@ def get(
         **overrides: architecture arguments (`num_items=`, `d_model=`,
             `dropout=`, ...) and training-recipe keys (`learning_rate=`,
             `weight_decay=`, `schedule=`, `epochs=`, ...) replacing the
-            preset's values.
+            preset's values. In a preset with `"ffn_width":
+            "equal_parameters"` (the GLU presets), `d_ff=` is the width of
+            the plain FFN to match: the GLU gets the same parameter count.
 
     Returns:
         A built `keras_rec_tx.models.SequentialRecommender`.
@@ -169,9 +158,7 @@ def get(
                 + (" and data" if data is not None else "")
             )
         return _load_weights(name, weights)
-    preset = describe(name)
-    arch = dict(preset["architecture"])
-    training = dict(preset["training"])
+    preset = preset_schema.resolve(name)
     unknown = set(overrides) - _MODEL_ARGS - TRAINING_KEYS
     if unknown:
         raise ValueError(
@@ -179,22 +166,32 @@ def get(
             f"Architecture arguments: {sorted(_MODEL_ARGS)}. Training "
             f"recipe keys: {sorted(TRAINING_KEYS)}."
         )
-    for key, value in overrides.items():
-        (training if key in TRAINING_KEYS else arch)[key] = value
+    changes = {k: v for k, v in overrides.items() if k not in TRAINING_KEYS}
+    training = preset.training.replace(
+        **{k: v for k, v in overrides.items() if k in TRAINING_KEYS}
+    )
     if data is not None:
         if "num_items" in overrides or "item_vocabulary" in overrides:
             raise ValueError(
                 "Give either `data` or `num_items`/`item_vocabulary`, not "
                 "both: `data` sets them."
             )
-        arch["num_items"] = data.num_items
-        arch["item_vocabulary"] = [_plain(v) for v in data.item_ids]
+        changes["num_items"] = data.num_items
+        changes["item_vocabulary"] = [_plain(v) for v in data.item_ids]
     elif "num_items" not in overrides:
         warnings.warn(
             f"zoo.get({name!r}) was not sized from data: it uses the "
-            f"preset's catalogue of num_items={arch['num_items']}. Pass "
+            "preset's catalogue of "
+            f"num_items={preset.architecture['num_items']}. Pass "
             "data=interactions (or num_items=) for your own data.",
             stacklevel=2,
+        )
+    arch = preset.resolved_architecture(changes)
+    typos = set(arch) - _MODEL_ARGS
+    if typos:
+        raise ValueError(
+            f"Preset {name!r} has unknown architecture key(s) "
+            f"{sorted(typos)}. Architecture arguments: {sorted(_MODEL_ARGS)}."
         )
     model = SequentialRecommender(**arch, name=name)
     model.build()
@@ -228,84 +225,59 @@ def saved_models_dir() -> pathlib.Path:
     return pathlib.Path(__file__).resolve().parent.parent / "saved_models"
 
 
+def _recipe(training: TrainingRecipe | dict[str, Any]) -> TrainingRecipe:
+    if isinstance(training, TrainingRecipe):
+        return training
+    return TrainingRecipe.from_dict(training)
+
+
 def make_schedule(
-    training: dict[str, Any], steps_per_epoch: int | None = None
+    training: TrainingRecipe | dict[str, Any],
+    steps_per_epoch: int | None = None,
 ) -> Any:
     """Learning rate of a training recipe: a float, or a
     `keras_rec_tx.schedules.FitSizedSchedule` that `fit` sizes from its
     own steps and epochs unless `steps_per_epoch` fixes it here."""
-    lr = training.get("learning_rate", 1e-3)
-    schedule = training.get("schedule", "constant")
-    if schedule == "constant":
-        return lr
-    if schedule not in ("warmup_cosine", "cosine_restarts"):
-        raise ValueError(
-            "training.schedule must be 'constant', 'warmup_cosine' or "
-            f"'cosine_restarts'. Received: schedule={schedule!r}"
-        )
-    steps = steps_per_epoch
-    if steps is None:
-        steps = training.get("steps_per_epoch", 100)
+    recipe = _recipe(training)
+    if recipe.schedule == "constant":
+        return recipe.learning_rate
     return FitSizedSchedule(
-        schedule,
-        lr,
-        steps_per_epoch=steps,
-        epochs=training.get("epochs", 1),
-        warmup_fraction=training.get("warmup_fraction", 0.05),
-        final_lr_fraction=training.get("final_lr_fraction", 0.01),
-        restart_epochs=training.get("restart_epochs", 10),
-        restart_t_mul=training.get("restart_t_mul", 2.0),
-        restart_m_mul=training.get("restart_m_mul", 1.0),
+        recipe.schedule,
+        recipe.learning_rate,
+        steps_per_epoch=steps_per_epoch or recipe.steps_per_epoch,
+        epochs=recipe.epochs,
+        warmup_fraction=recipe.warmup_fraction,
+        final_lr_fraction=recipe.final_lr_fraction,
+        restart_epochs=recipe.restart_epochs,
+        restart_t_mul=recipe.restart_t_mul,
+        restart_m_mul=recipe.restart_m_mul,
         fixed=steps_per_epoch is not None,
     )
 
 
 def make_optimizer(
-    training: dict[str, Any], steps_per_epoch: int | None = None
+    training: TrainingRecipe | dict[str, Any],
+    steps_per_epoch: int | None = None,
 ) -> keras.optimizers.Optimizer:
     """Optimizer of a training recipe, with its learning-rate schedule.
 
-    AdamW leaves biases, norm scales and embeddings of positions out of
-    weight decay (the usual practice for Transformers). With
-    `ema_momentum` the optimizer keeps an exponential moving average of
-    the weights (Keras's `use_ema`): `fit` ends with the averaged weights,
-    and `keras.callbacks.SwapEMAWeights` scores them during training.
+    With `ema_momentum` the optimizer keeps an exponential moving average
+    of the weights (Keras's `use_ema`): `fit` ends with the averaged
+    weights, and `keras.callbacks.SwapEMAWeights` scores them during
+    training. Which weights AdamW decays is the model's choice
+    (`SequentialRecommender.compile`: not biases, norm scales or embedding
+    tables).
 
     >>> make_optimizer({"ema_momentum": 0.999}).use_ema
     True
     """
-    learning_rate = make_schedule(training, steps_per_epoch)
-    optimizer = training.get("optimizer", "adam")
-    common = {
-        "beta_2": training.get("beta_2", 0.98),
-        "clipnorm": training.get("clipnorm"),
-        **_ema_arguments(training.get("ema_momentum")),
-    }
-    if optimizer == "adam":
-        return keras.optimizers.Adam(learning_rate, **common)
-    if optimizer == "adamw":
-        adamw = keras.optimizers.AdamW(
-            learning_rate,
-            weight_decay=training.get("weight_decay", 0.01),
-            **common,
+    recipe = _recipe(training)
+    common = {"beta_2": recipe.beta_2, "clipnorm": recipe.clipnorm}
+    if recipe.ema_momentum is not None:
+        common.update(use_ema=True, ema_momentum=recipe.ema_momentum)
+    learning_rate = make_schedule(recipe, steps_per_epoch)
+    if recipe.optimizer == "adamw":
+        return keras.optimizers.AdamW(
+            learning_rate, weight_decay=recipe.weight_decay, **common
         )
-        adamw.exclude_from_weight_decay(
-            var_names=["bias", "gamma", "beta", "scale"]
-        )
-        return adamw
-    raise ValueError(
-        "training.optimizer must be 'adam' or 'adamw'. "
-        f"Received: optimizer={optimizer!r}"
-    )
-
-
-def _ema_arguments(momentum: float | None) -> dict[str, Any]:
-    """The optimizer arguments of a recipe's `ema_momentum` (None: off)."""
-    if momentum is None:
-        return {}
-    if not 0.0 < momentum < 1.0:
-        raise ValueError(
-            "training.ema_momentum must be in (0, 1), e.g. 0.999. "
-            f"Received: ema_momentum={momentum!r}"
-        )
-    return {"use_ema": True, "ema_momentum": momentum}
+    return keras.optimizers.Adam(learning_rate, **common)

@@ -69,6 +69,11 @@ def _model():
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_model():
+    return _model()
+
+
 def model_method(name):
     """A method of the shared tiny model."""
     return lambda **kwargs: getattr(_model(), name)(**kwargs)
@@ -356,7 +361,7 @@ def test_random_labels_and_scores_give_finite_metrics_or_a_clear_error(
     dtype=st.sampled_from(["int32", "int64", "float32"]),
 )
 def test_random_ids_give_a_valid_model_result_or_a_clear_error(rows, dtype):
-    model = _model()
+    model = _shared_model()  # one model: each new one compiles again
     try:
         ids, scores = model.recommend(rows, k=3)
     except (ValueError, TypeError) as error:

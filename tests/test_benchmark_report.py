@@ -16,6 +16,8 @@ import sys
 
 import pytest
 
+from keras_rec_tx import preset_schema
+
 pytestmark = pytest.mark.skipif(
     os.environ.get("KERAS_BACKEND") != "jax",
     reason="backend-independent: runs once, in the KERAS_BACKEND=jax pass",
@@ -309,16 +311,15 @@ def test_zoo_results_update(dirs):
     ]
     changed = report.update_zoo(zoo, report.index_runs(runs))
     assert sorted(changed) == ["rope", "sasrec_plus"]
-    for name in ("sasrec.json", "rmsnorm.json"):
-        assert (zoo / name).read_text() == before[name]
-    text = (zoo / "sasrec_plus.json").read_text()
-    assert text.endswith("}\n")
-    data = json.loads(text)
-    assert text == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    results = data.pop("results")
-    old = json.loads(before["sasrec_plus.json"])
-    old.pop("results")
-    assert data == old  # only "results" changed
+    # The hand-written preset files are never written.
+    assert {p.name: p.read_text() for p in zoo.glob("*.json")} == before
+    assert sorted(p.name for p in (zoo / "results").glob("*.json")) == [
+        "rope.json",
+        "sasrec_plus.json",
+    ]
+    text = (zoo / "results" / "sasrec_plus.json").read_text()
+    results = json.loads(text)
+    assert text == json.dumps(results, indent=2, ensure_ascii=False) + "\n"
     assert results["dataset"] == BEAUTY
     assert results["protocol"] == "full-loo"
     assert results["seeds"] == [0, 1, 2]
@@ -328,7 +329,8 @@ def test_zoo_results_update(dirs):
     assert results["hr@50"]["mean"] == pytest.approx(0.184)
     assert len(results["source"]) == 3
     assert results["command"] == "fake fixture"
-    # Idempotent: a second pass changes nothing.
+    # The preset reader joins them; a second pass changes nothing.
+    assert preset_schema.resolve("sasrec_plus", zoo).results == results
     assert report.update_zoo(zoo, report.index_runs(runs)) == []
 
 
@@ -349,10 +351,10 @@ def test_zoo_results_prefer_runs_with_token_weighting(dirs):
         run["_file"] = f"{run['backend']}{run['seed']}.json"
     zoo = dirs / "zoo"
     report.update_zoo(zoo, report.index_runs(old + new))
-    results = json.loads((zoo / "sasrec_plus.json").read_text())["results"]
+    results = json.loads((zoo / "results" / "sasrec_plus.json").read_text())
     assert results["backend"] == "tensorflow" and results["seeds"] == [0, 1]
     report.update_zoo(zoo, report.index_runs(old))
-    results = json.loads((zoo / "sasrec_plus.json").read_text())["results"]
+    results = json.loads((zoo / "results" / "sasrec_plus.json").read_text())
     assert results["backend"] == "torch" and len(results["seeds"]) == 4
 
 

@@ -37,6 +37,7 @@ def test_wheel_ships_presets_and_works(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     presets = [n for n in names if n.startswith("keras_rec_tx/presets/")]
     assert "keras_rec_tx/presets/rope_swiglu.json" in presets
+    assert "keras_rec_tx/presets/results/rope_swiglu.json" in presets
     licensed = ("u.data", "u.item", "Video.txt", "Beauty.txt", "ratings.")
     assert not [n for n in names if any(x in n for x in licensed)]
     target = tmp_path / "site"
@@ -60,6 +61,7 @@ def test_wheel_ships_presets_and_works(tmp_path):
         "import keras_rec_tx as k, pathlib; "
         "assert 'site' in k.__file__, k.__file__; "
         "m = k.zoo.get('rope_swiglu', num_items=10, d_model=8); "
+        "assert k.zoo.describe('rope_swiglu')['results']; "
         "print(len(k.zoo.list()), m.position)"
     )
     out = subprocess.run(

@@ -1,3 +1,5 @@
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -39,7 +41,7 @@ def test_unknown_name_lists_close_matches():
 def test_get_without_arguments_uses_the_preset_default():
     model = zoo.get("rope_swiglu")
     preset = zoo.describe("rope_swiglu")
-    assert model.num_items == preset["default_num_items"]
+    assert model.num_items == preset["architecture"]["num_items"]
     assert model.position == "rope" and model.norm == "rmsnorm"
     assert model.ffn == "swiglu" and model.use_bias is False
     assert model.compiled
@@ -68,6 +70,20 @@ def test_each_ablation_changes_only_its_listed_keys():
         arch = zoo.describe(name)["architecture"]
         diff = {k for k in arch if arch[k] != base.get(k)}
         assert diff == changed, name
+
+
+def test_glu_width_is_derived_at_equal_parameters_under_overrides():
+    # swiglu's file states no d_ff: d_ff names the plain FFN it matches.
+    assert "d_ff" not in zoo.describe("swiglu")["changes"]["architecture"]
+    for d_ff in (256, 512):
+        plain = zoo.get(
+            "sasrec_plus", num_items=20, d_ff=d_ff, use_bias=False
+        ).count_params()
+        glu = zoo.get("swiglu", num_items=20, d_ff=d_ff).count_params()
+        assert abs(glu - plain) / plain < 0.002, (d_ff, glu, plain)
+    assert zoo.get("swiglu", num_items=20, d_ff=512).d_ff == 341
+    # A plain FFN chosen over the preset's GLU keeps the width asked for.
+    assert zoo.get("swiglu", num_items=20, ffn="gelu", d_ff=512).d_ff == 512
 
 
 def test_glu_presets_match_parameter_count():
@@ -136,3 +152,60 @@ def test_ema_momentum_recipe():
     for bad in (0.0, 1.0, 1.5):
         with pytest.raises(ValueError, match="ema_momentum"):
             zoo.make_optimizer({"ema_momentum": bad})
+
+
+def test_adamw_decays_only_matmul_kernels():
+    model = zoo.get("rope_swiglu_time", num_items=30, use_bias=True)
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.AdamW)
+    # Keras's own test of the exclusion (no public accessor).
+    decayed = {
+        v.path.split("/")[-1]
+        for v in model.trainable_variables
+        if optimizer._use_weight_decay(v)
+    }
+    assert decayed == {"kernel"}
+    excluded = {v.path for v in model.no_weight_decay_variables()}
+    item_table = model.backbone.item_embedding.embeddings.path
+    assert item_table in excluded
+    attention_bias = [p for p in excluded if p.endswith("query/bias")]
+    assert attention_bias  # rank 2 (heads x size), still a bias
+    learned = zoo.get("warmup_cosine", num_items=30)
+    position_table = learned.backbone.position_embedding.embeddings.path
+    assert position_table in {
+        v.path for v in learned.no_weight_decay_variables()
+    }
+
+
+def test_training_recipe_has_every_default_once():
+    recipe = zoo.TrainingRecipe()
+    assert recipe.epochs == 200 and recipe.schedule == "constant"
+    assert zoo.TRAINING_KEYS == set(recipe.to_dict())
+    with pytest.raises(ValueError, match="learning_rat"):
+        zoo.TrainingRecipe.from_dict({"learning_rat": 1e-3})
+    with pytest.raises(ValueError, match="schedule"):
+        zoo.get("sasrec", num_items=5, schedule="linear")
+    # The resolved recipe holds every key, filled from the defaults.
+    assert set(zoo.describe("rope")["training"]) == zoo.TRAINING_KEYS
+
+
+def test_preset_files_hold_config_only(tmp_path):
+    from keras_rec_tx import preset_schema
+
+    for path in preset_schema.presets_dir().glob("*.json"):
+        raw = json.loads(path.read_text())
+        assert set(raw) <= preset_schema.FILE_KEYS, path.name
+        assert "results" not in raw
+    bad = {"name": "x", "description": "x", "results": {}}
+    (tmp_path / "x.json").write_text(json.dumps(bad))
+    with pytest.raises(ValueError, match="unknown key.*results"):
+        preset_schema.resolve("x", tmp_path)
+
+
+def test_describe_joins_results_and_summary_reads():
+    preset = zoo.describe("swiglu")
+    assert preset["results"]["ndcg@10"]["mean"] > 0
+    text = zoo.summary("swiglu")
+    assert text.startswith("swiglu: ")
+    assert "changes from sasrec_plus: ffn='swiglu'" in text
+    assert "d_ff=171" in text and "NDCG@10 " in text

@@ -22,12 +22,17 @@ class ItemKNN(Baseline):
     items `h`, where the newest item weighs 1, the one before `decay`, the
     one before that `decay ** 2`, ... (`decay=1`: the plain item kNN;
     below 1 it leans towards the session's recent items, as session-kNN
-    does). Memory: the sparse co-occurrence counts, at most
-    `num_items * neighbors` kept similarities.
+    does). `backoff * P(j)`, with `P(j)` the share of training users who have
+    item `j` (normalised to sum to 1), is added to every score, so popularity orders the items
+    no history item is similar to (without it they all tie at 0, which a
+    ranking counts against the target). Memory: the sparse co-occurrence
+    counts, at most `num_items * neighbors` kept similarities.
 
     Args:
         neighbors: int >= 1, similar items kept per item.
         decay: float in (0, 1], weight ratio of consecutive history items.
+        backoff: float >= 0, the weight of popularity; the small default
+            mostly breaks ties.
 
     Example:
 
@@ -49,13 +54,20 @@ class ItemKNN(Baseline):
 
     name = "item_knn"
 
-    def __init__(self, neighbors: int = 100, decay: float = 1.0):
+    def __init__(
+        self, neighbors: int = 100, decay: float = 1.0, backoff: float = 1e-4
+    ):
         super().__init__()
         self.neighbors = check_int("neighbors", neighbors, minimum=1)
         self.decay = check_float("decay", decay, above=0.0, maximum=1.0)
+        self.backoff = check_float("backoff", backoff, minimum=0.0)
 
     def get_config(self) -> dict:
-        return {"neighbors": self.neighbors, "decay": self.decay}
+        return {
+            "neighbors": self.neighbors,
+            "decay": self.decay,
+            "backoff": self.backoff,
+        }
 
     def _fit(self, sequences: list) -> None:
         x = user_item_matrix(sequences, self.num_items)
@@ -65,10 +77,13 @@ class ItemKNN(Baseline):
         co.eliminate_zeros()
         sim = scipy.sparse.diags(norms) @ co @ scipy.sparse.diags(norms)
         self.similarity = _top_per_row(sim.tocsr(), self.neighbors)
+        counts = np.asarray(x.sum(axis=0)).ravel()
+        self.popularity = counts / max(counts.sum(), 1)
 
     def _score(self, histories: np.ndarray) -> np.ndarray:
         weights = history_matrix(histories, self.num_items, self.decay)
-        return (weights @ self.similarity).toarray()
+        scores = (weights @ self.similarity).toarray()
+        return scores + self.backoff * self.popularity[None, :]
 
 
 def _top_per_row(matrix: scipy.sparse.csr_matrix, k: int):

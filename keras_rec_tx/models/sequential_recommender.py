@@ -103,9 +103,10 @@ class SequentialRecommender(keras.Model):
             `keras_rec_tx.zoo.get(name, data=interactions)` fills it in.
         loss: loss name for `keras_rec_tx.losses.get`.
         loss_config: keyword arguments of that loss.
-        user_norm_penalty: a `keras_rec_tx.regularizers.NormPenalty` (or its
-            config dict) applied to the user representation at non-padding
-            positions, or `None`.
+        user_norm_penalty: a `keras_rec_tx.regularizers.NormPenalty`, or
+            its arguments as a dict (`{"mode": "l2", "strength": 1e-4}`),
+            applied to the user representation at non-padding positions;
+            `None` for none.
         eval_ks: cut-offs of the ranking metrics.
         top_k: length of the lists `predict` and the serving export return.
         **kwargs: the `keras_rec_tx.models.SequentialBackbone` arguments
@@ -157,10 +158,14 @@ class SequentialRecommender(keras.Model):
         self.item_vocabulary = _check_vocabulary(item_vocabulary, num_items)
         self.loss_name = loss
         self.loss_config = dict(loss_config or {})
-        if isinstance(user_norm_penalty, dict):
+        if isinstance(user_norm_penalty, dict) and "class_name" in (
+            user_norm_penalty
+        ):  # as `get_config` (and a saved model) writes it
             user_norm_penalty = keras.saving.deserialize_keras_object(
                 user_norm_penalty
             )
+        elif isinstance(user_norm_penalty, dict):  # as a preset file does
+            user_norm_penalty = NormPenalty(**user_norm_penalty)
         self.user_norm_penalty = user_norm_penalty
         self.eval_ks = tuple(check_int_list("eval_ks", eval_ks, minimum=1))
         self.top_k = check_int("top_k", top_k, minimum=1)
@@ -494,6 +499,40 @@ class SequentialRecommender(keras.Model):
         return np.where(np.isneginf(scores), 0, ids), scores
 
     # --------------------------------------------------- Keras entry points
+    def compile(self, optimizer: Any = "rmsprop", **kwargs: Any) -> None:
+        """`keras.Model.compile`. An AdamW optimizer leaves biases, norm
+        scales and embedding tables out of weight decay (the usual practice
+        for Transformers): see `no_weight_decay_variables`."""
+        optimizer = keras.optimizers.get(optimizer)
+        if (
+            isinstance(optimizer, keras.optimizers.AdamW)
+            and self.built
+            and not optimizer.built
+        ):
+            optimizer.exclude_from_weight_decay(
+                var_list=self.no_weight_decay_variables()
+            )
+        super().compile(optimizer=optimizer, **kwargs)
+
+    def no_weight_decay_variables(self) -> list:
+        """The weights AdamW does not decay, chosen by structure rather
+        than by name: every weight of rank < 2 (norm scales, biases), every
+        layer's `bias` (attention biases have rank 2: heads x head size)
+        and every table of an embedding layer (items, learned positions).
+        What is decayed are the matmul kernels."""
+        skip = set()
+        # Keras has no public recursive walk over sublayers.
+        for layer in self._flatten_layers(include_self=False):
+            if isinstance(layer, keras.layers.Embedding):
+                skip.update(id(weight) for weight in layer.weights)
+            if getattr(layer, "bias", None) is not None:
+                skip.add(id(layer.bias))
+        return [
+            v
+            for v in self.trainable_variables
+            if len(v.shape) < 2 or id(v) in skip
+        ]
+
     def fit(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
         """`keras.Model.fit`, after checking the data's item indices
         against the catalogue and sizing a preset's learning-rate

@@ -93,7 +93,7 @@ def test_item_knn_cosine_and_neighbourhood(tiny):
     # Users with both: ab 1, ac 2, bc 2, cd 1; users per item a 2, b 2,
     # c 4, d 1. Cosine: ab 1/2, ac = bc = 2/sqrt(8), cd 1/2.
     data, index, train, valid, test = tiny
-    knn = baselines.ItemKNN(neighbors=10, decay=0.5).fit(train)
+    knn = baselines.ItemKNN(neighbors=10, decay=0.5, backoff=0).fit(train)
     r = 2 / math.sqrt(8)
     # History [a, b]: b weighs 1, a 0.5.
     expected = _scores(
@@ -102,9 +102,20 @@ def test_item_knn_cosine_and_neighbourhood(tiny):
     np.testing.assert_allclose(knn.score([[index["a"], index["b"]]]), expected)
     # One neighbour each: a -> c, b -> c, c -> a (tie with b: lower
     # index), d -> c. History [c] then scores only a.
-    one = baselines.ItemKNN(neighbors=1).fit(train)
+    one = baselines.ItemKNN(neighbors=1, backoff=0).fit(train)
     expected = _scores(index, {"a": r})
     np.testing.assert_allclose(one.score([[index["c"]]]), expected)
+    # The popularity back-off orders the rest by users per item (of 9).
+    pop = baselines.ItemKNN(neighbors=1, backoff=0.01).fit(train)
+    share = {"a": 2 / 9, "b": 2 / 9, "c": 4 / 9, "d": 1 / 9}
+    expected = _scores(
+        index,
+        {
+            item: 0.01 * p + (r if item == "a" else 0)
+            for item, p in share.items()
+        },
+    )
+    np.testing.assert_allclose(pop.score([[index["c"]]]), expected)
 
 
 def test_ease_matches_the_closed_form(tiny):
@@ -149,6 +160,7 @@ def test_recommend_excludes_history_and_padding(tiny):
         (lambda: baselines.MarkovChain(backoff=-1.0), "backoff"),
         (lambda: baselines.ItemKNN(neighbors=0), "neighbors"),
         (lambda: baselines.ItemKNN(decay=0.0), "decay"),
+        (lambda: baselines.ItemKNN(backoff=-1.0), "backoff"),
         (lambda: baselines.EASE(l2=0.0), "l2"),
     ],
 )
