@@ -66,6 +66,13 @@ def parser() -> argparse.ArgumentParser:
         help="evaluation protocol",
     )
     group.add_argument("--seed", type=int, default=0, help="random seed")
+    group.add_argument(
+        "--compilation_cache",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="JAX: keep compiled programs under the Keras home for later "
+        "runs (keras_rec_tx.utils.enable_compilation_cache)",
+    )
 
     train = sub.add_parser(
         "train", parents=[data], help="train a preset, save it (+ results)"
@@ -261,6 +268,10 @@ def benchmark(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.compilation_cache:
+        from keras_rec_tx.utils import enable_compilation_cache
+
+        enable_compilation_cache()
     try:
         {
             "train": train,

@@ -10,7 +10,7 @@ import pandas as pd
 from keras_rec_tx import baselines, zoo
 from keras_rec_tx.data import Interactions
 from keras_rec_tx.experiment import StopOnNonFinite, ema_swap
-from keras_rec_tx.utils import check_int
+from keras_rec_tx.utils import check_int, enable_compilation_cache
 
 
 def fit(
@@ -24,6 +24,7 @@ def fit(
     batch_size: int | None = None,
     patience: int | None = None,
     compare_baselines: bool = True,
+    compilation_cache: bool = True,
     verbose: int = 1,
     **overrides: Any,
 ) -> keras.Model:
@@ -49,6 +50,8 @@ def fit(
         patience: epochs without a better validation NDCG@10 before
             stopping; `None`: the preset's.
         compare_baselines: print the baselines' test metrics.
+        compilation_cache: under JAX, keep the compiled programs on disk
+            for later runs (`keras_rec_tx.utils.enable_compilation_cache`).
         verbose: 0 silent, 1 progress and the comparison.
         **overrides: architecture or training-recipe overrides of the
             preset (`d_model=`, `learning_rate=`, ...).
@@ -77,6 +80,8 @@ def fit(
             "`data` must be a pandas DataFrame or an Interactions. "
             f"Received: {type(data).__name__}"
         )
+    if compilation_cache:
+        enable_compilation_cache()
     recipe = zoo.describe(preset)["training"]
     recipe.update(
         (key, value)

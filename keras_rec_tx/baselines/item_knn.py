@@ -22,11 +22,12 @@ class ItemKNN(Baseline):
     items `h`, where the newest item weighs 1, the one before `decay`, the
     one before that `decay ** 2`, ... (`decay=1`: the plain item kNN;
     below 1 it leans towards the session's recent items, as session-kNN
-    does). `backoff * P(j)`, with `P(j)` the share of training users who have
-    item `j` (normalised to sum to 1), is added to every score, so popularity orders the items
-    no history item is similar to (without it they all tie at 0, which a
-    ranking counts against the target). Memory: the sparse co-occurrence
-    counts, at most `num_items * neighbors` kept similarities.
+    does). `backoff * P(j)` is added to every score, with `P(j)` the share
+    of training users who have item `j` (normalised to sum to 1), so
+    popularity orders the items no history item is similar to (without it
+    they all tie at 0, which a ranking counts against the target). Memory:
+    the sparse co-occurrence counts, at most `num_items * neighbors` kept
+    similarities.
 
     Args:
         neighbors: int >= 1, similar items kept per item.

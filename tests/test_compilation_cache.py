@@ -1,0 +1,62 @@
+"""keras_rec_tx.utils.enable_compilation_cache: JAX keeps compiled
+programs under the Keras home; other backends are left alone."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import pytest
+
+from keras_rec_tx.utils import enable_compilation_cache
+
+CHILD = """
+import os, sys
+import jax, jax.numpy as jnp
+from keras_rec_tx.utils import enable_compilation_cache
+folder = enable_compilation_cache()
+print("folder", folder)
+step = jax.jit(lambda x: jnp.tanh(x @ x.T).sum())
+step(jnp.ones((64, 64))).block_until_ready()
+print("entries", len(os.listdir(folder)) if folder else 0)
+print("again", enable_compilation_cache(sys.argv[1]))
+"""
+
+
+def _child(tmp_path):
+    env = dict(os.environ, KERAS_BACKEND="jax", KERAS_HOME=str(tmp_path))
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    env.pop("KERAS_REC_TX_COMPILATION_CACHE", None)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tmp_path / "other")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return dict(line.split(" ", 1) for line in out.stdout.splitlines())
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "jax", reason="JAX only; runs in a subprocess"
+)
+def test_jax_programs_are_cached_under_the_keras_home(tmp_path):
+    lines = _child(tmp_path)
+    assert lines["folder"] == str(tmp_path / "jax_compilation_cache")
+    assert int(lines["entries"]) >= 1
+    # A cache already configured is left as it is.
+    assert lines["again"] == "None"
+
+
+def test_turned_off_by_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_REC_TX_COMPILATION_CACHE", "0")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert enable_compilation_cache() is None
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(keras.backend.backend() == "jax", reason="other backends")
+def test_other_backends_have_no_cache(tmp_path):
+    assert enable_compilation_cache(tmp_path) is None
+    assert not list(tmp_path.iterdir())
