@@ -17,6 +17,7 @@ from keras_rec_tx.metrics.ranking_protocol import (
     ranking_metrics,
     update_ranking_metrics,
 )
+from keras_rec_tx.models.chunked_top_k import DEFAULT_CHUNK_SIZE, chunked_top_k
 from keras_rec_tx.models.sequential_backbone import (
     POSITIONS,
     TIME_ENCODINGS,
@@ -144,6 +145,7 @@ class SequentialRecommender(keras.Model):
         user_norm_penalty: NormPenalty | dict | None = None,
         eval_ks: Sequence[int] = (10, 50),
         top_k: int = 10,
+        score_chunk_size: int = DEFAULT_CHUNK_SIZE,
         **kwargs: Any,
     ):
         backbone_args = {
@@ -169,6 +171,9 @@ class SequentialRecommender(keras.Model):
         self.user_norm_penalty = user_norm_penalty
         self.eval_ks = tuple(check_int_list("eval_ks", eval_ks, minimum=1))
         self.top_k = check_int("top_k", top_k, minimum=1)
+        self.score_chunk_size = check_int(
+            "score_chunk_size", score_chunk_size, minimum=1
+        )
         self.loss_layer = losses_lib.get(
             loss, num_items=self.num_items, seed=self.seed, **self.loss_config
         )
@@ -260,13 +265,21 @@ class SequentialRecommender(keras.Model):
         `exclude_seen`, also those older than `max_len`."""
         k = self.top_k if k is None else k
         hidden = self(inputs, training=False)
-        scores = self.score_hidden(hidden[:, -1, :])
         item_ids = inputs["item_ids"] if isinstance(inputs, dict) else inputs
-        if not exclude_seen:
-            item_ids = ops.zeros_like(item_ids[:, :1])
-        scores = exclude_items(scores, item_ids)
-        top_scores, top_ids = ops.top_k(scores, k)
-        return ops.cast(top_ids, "int32"), top_scores
+        return chunked_top_k(
+            hidden[:, -1, :],
+            self.backbone.embeddings,
+            k,
+            item_ids if exclude_seen else None,
+            self.score_chunk_size,
+        )
+
+    def item_embeddings(self) -> np.ndarray:
+        """The item table as numpy `(num_items, d_model)`, without the
+        padding row: row `i` is item index `i + 1` (raw id
+        `item_vocabulary[i]`). Scores are dot products with the model's
+        user vectors, so the table can go into an external ANN index."""
+        return ops.convert_to_numpy(self.backbone.embeddings)[1:]
 
     # ---------------------------------------------------------- inference
     def recommend(
@@ -277,6 +290,7 @@ class SequentialRecommender(keras.Model):
         timestamps: Any = None,
         query_timestamps: Any = None,
         batch_size: int = 512,
+        candidates: Sequence[Any] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-`k` next items for each history.
 
@@ -300,7 +314,12 @@ class SequentialRecommender(keras.Model):
                 same layout as `histories`).
             query_timestamps: request times, one per history; defaults to
                 the time of the last history item.
-            batch_size: rows scored at once.
+            batch_size: rows scored at once. The catalogue is scored in
+                chunks of `score_chunk_size` items, so memory stays about
+                `batch_size x score_chunk_size` scores whatever its size.
+            candidates: an allow-list of items (raw ids with a vocabulary,
+                else indices): only these are scored and returned; `k` is
+                capped at their number.
 
         Returns:
             `(ids, scores)`, numpy arrays of shape `(batch, k)`, best first;
@@ -318,10 +337,22 @@ class SequentialRecommender(keras.Model):
         item_ids, times, query = self._encode_request(
             histories, timestamps, query_timestamps
         )
+        if candidates is not None:
+            candidates = self._encode_candidates(candidates)
         ids, scores = self._top_k(
-            item_ids, times, query, k, exclude_seen, batch_size
+            item_ids, times, query, k, exclude_seen, batch_size, candidates
         )
         return self.decode_items(ids), scores
+
+    def _encode_candidates(self, candidates: Sequence[Any]) -> np.ndarray:
+        """Distinct item indices of an allow-list (raw ids or indices)."""
+        values = list(candidates)
+        if not values:
+            raise ValueError(
+                "`candidates` must list at least one item. Received: []"
+            )
+        indices = self.encode_items(np.asarray(values).ravel())
+        return np.unique(np.asarray(indices, "int64"))
 
     def recommend_users(
         self,
@@ -461,6 +492,7 @@ class SequentialRecommender(keras.Model):
         k: int,
         exclude_seen: bool,
         batch_size: int,
+        candidates: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         k = check_int("k", k, minimum=1, maximum=self.num_items)
         batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -480,21 +512,33 @@ class SequentialRecommender(keras.Model):
             )
             inputs["timestamps"] = offsets
             inputs["query_timestamps"] = np.where(mask, next_times, 0)
+        table = self.backbone.embeddings
+        if candidates is not None:
+            # Row 0 stays the padding row; the rest are the candidates',
+            # and history items are renumbered to their candidate rows.
+            table = ops.take(table, np.concatenate([[0], candidates]), axis=0)
+            row_of = np.zeros(self.num_items + 1, "int64")
+            row_of[candidates] = np.arange(1, len(candidates) + 1)
+            seen = row_of[seen]
+            k = min(k, len(candidates))
         out_ids, out_scores = [], []
         for start in range(0, len(item_ids), batch_size):
             batch = {
                 key: value[start : start + batch_size]
                 for key, value in inputs.items()
             }
-            scores = self.score(batch, exclude_seen=False)
-            if exclude_seen:
-                # The whole history, also items older than max_len.
-                scores = exclude_items(scores, seen[start : start + batch_size])
-            top_scores, top_ids = ops.top_k(scores, k)
+            hidden = self(batch, training=False)[:, -1, :]
+            # The whole history is excluded, also items older than max_len.
+            exclude = seen[start : start + batch_size] if exclude_seen else None
+            top_ids, top_scores = chunked_top_k(
+                hidden, table, k, exclude, self.score_chunk_size
+            )
             out_ids.append(ops.convert_to_numpy(top_ids))
             out_scores.append(ops.convert_to_numpy(top_scores))
         ids = np.concatenate(out_ids).astype("int64")
         scores = np.concatenate(out_scores)
+        if candidates is not None:
+            ids = np.concatenate([[0], candidates])[ids]
         # Past the unseen items a row holds -inf (seen or padding): "none".
         return np.where(np.isneginf(scores), 0, ids), scores
 
@@ -773,6 +817,7 @@ class SequentialRecommender(keras.Model):
                 ),
                 "eval_ks": list(self.eval_ks),
                 "top_k": self.top_k,
+                "score_chunk_size": self.score_chunk_size,
             }
         )
         return config

@@ -21,7 +21,7 @@ from typing import Any
 
 from keras import ops
 
-from keras_rec_tx.metrics.exclude_items import exclude_items
+from keras_rec_tx.models.chunked_top_k import chunked_top_k
 from keras_rec_tx.utils.requests import TIME_ORIGIN
 
 ONNX_OPSET = 18
@@ -65,10 +65,11 @@ def serve_indices(
         inputs["query_timestamps"] = ops.where(
             mask, following, ops.zeros_like(following)
         )
-    scores = model.score(inputs, exclude_seen=False)
-    scores = exclude_items(scores, ids)
-    top_scores, top_ids = ops.top_k(scores, k)
-    top_ids = ops.cast(top_ids, "int32")
+    hidden = model(inputs, training=False)[:, -1, :]
+    # The whole request is excluded; the catalogue is scored in chunks.
+    top_ids, top_scores = chunked_top_k(
+        hidden, model.backbone.embeddings, k, ids, model.score_chunk_size
+    )
     unseen = top_scores > float("-inf")
     return ops.where(unseen, top_ids, ops.zeros_like(top_ids)), top_scores
 

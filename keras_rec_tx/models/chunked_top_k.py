@@ -1,0 +1,83 @@
+"""Top-k over a large item table in bounded memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keras import ops
+
+from keras_rec_tx.metrics.exclude_items import exclude_items
+
+# Items scored at once per row: a (batch, chunk) float32 block, 128 MB for
+# 512 rows. Catalogues up to this size are scored in one piece.
+DEFAULT_CHUNK_SIZE = 2**16
+
+
+def chunked_top_k(
+    hidden: Any,
+    table: Any,
+    k: int,
+    exclude_ids: Any = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> tuple[Any, Any]:
+    """Top-`k` rows of `table` for each query, the table read in chunks.
+
+    Scores are `hidden @ table.T`; row 0 of the table (padding) is never
+    returned, nor the ids listed in `exclude_ids`. Each chunk of
+    `chunk_size` rows is scored and cut to its own top-`k`, which is merged
+    with the running top-`k` (`keras.ops.top_k` of the two), so peak
+    memory is `batch x chunk_size` scores instead of `batch x catalogue`,
+    and the result is that of scoring the whole table at once. Written
+    with `keras.ops` in a Python loop over static chunk bounds, so it runs
+    eagerly and traces (`predict`, the serving export) on every backend.
+    keras-rs' `BruteForceRetrieval` scores every candidate in one matrix,
+    which is what this avoids.
+
+    Args:
+        hidden: float `(batch, d)` query vectors.
+        table: float `(num_items + 1, d)` item vectors, row 0 padding.
+        k: items to return per row, at most `num_items`.
+        exclude_ids: optional int `(batch, L)` ids to leave out per row
+            (`0` = padding).
+        chunk_size: table rows scored at once.
+
+    Returns:
+        `(ids, scores)`: int32 and float32 `(batch, k)`, best first. Where
+        fewer than `k` items are left the scores are `-inf`.
+    """
+    hidden = ops.cast(hidden, "float32")
+    rows = int(table.shape[0])
+    best_scores, best_ids = None, None
+    for start in range(0, rows, chunk_size):
+        stop = min(start + chunk_size, rows)
+        block = ops.cast(table[start:stop], "float32")
+        scores = ops.matmul(hidden, ops.transpose(block))
+        scores = _exclude(scores, start, exclude_ids)
+        top_scores, top_ids = ops.top_k(scores, min(k, stop - start))
+        top_ids = ops.cast(top_ids, "int32") + start
+        if best_scores is not None:
+            merged = ops.concatenate([best_scores, top_scores], axis=1)
+            merged_ids = ops.concatenate([best_ids, top_ids], axis=1)
+            top_scores, where = ops.top_k(merged, min(k, merged.shape[1]))
+            top_ids = ops.take_along_axis(merged_ids, where, axis=1)
+        best_scores, best_ids = top_scores, top_ids
+    return best_ids, best_scores
+
+
+def _exclude(scores: Any, start: int, exclude_ids: Any) -> Any:
+    """`-inf` at the padding item and at the excluded ids that fall in the
+    chunk of columns `start, start + 1, ...` of `scores`."""
+    width = scores.shape[1]
+    if exclude_ids is None:
+        exclude_ids = ops.zeros_like(scores[:, :1], dtype="int32")
+    ids = ops.cast(exclude_ids, "int32") - start
+    inside = ops.logical_and(ids >= 0, ids < width)
+    if start == 0:  # Column 0 is the padding item: never recommended.
+        return exclude_items(scores, ops.where(inside, ids, 0))
+    # Shift by one so that 0 means "not in this chunk": column 0 of the
+    # padded block is a dummy, dropped again.
+    padded = ops.pad(scores, [[0, 0], [1, 0]])
+    padded = exclude_items(
+        padded, ops.where(inside, ids + 1, 0), exclude_padding=False
+    )
+    return padded[:, 1:]
