@@ -91,31 +91,9 @@ def define_flags() -> None:
 
 def device_name() -> str:
     """Name of the accelerator the backend uses ("cpu" without one)."""
-    import keras
+    from benchmarks import provenance
 
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
-
-        device = jax.devices()[0]
-        if device.platform == "cpu":
-            return "cpu"
-        return getattr(device, "device_kind", device.platform)
-    if backend == "torch":
-        import torch
-
-        if torch.cuda.is_available():
-            return torch.cuda.get_device_name(0)
-        return "cpu"
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        if gpus:
-            details = tf.config.experimental.get_device_details(gpus[0])
-            return details.get("device_name", gpus[0].name)
-        return "cpu"
-    return backend
+    return provenance.accelerator_name() or "cpu"
 
 
 def peak_memory_bytes() -> int | None:

@@ -3,7 +3,7 @@
     python -m benchmarks.report
 
 Reads every result file under benchmarks/results/runs/ (one JSON per run,
-written by `keras_rec_tx.benchmark.run_one`), benchmarks/results/speed/
+written by `benchmarks.runner.run_one`), benchmarks/results/speed/
 (`benchmarks/speed.py`, one file per backend) and benchmarks/results/gpu/
 (`benchmarks/gpu_throughput.py`), and writes
 
