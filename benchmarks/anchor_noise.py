@@ -21,23 +21,17 @@ and how many of them our sampled-100 evaluation scores, and writes
 `benchmarks/report.py` combines it with the seed-to-seed spread of the
 reproduction runs.
 
-    python benchmarks/anchor_noise.py --data_dir=../shared/data \
+    python -m benchmarks.anchor_noise --data_dir=../shared/data \
         --dataset=sasrec-amazon-games
 """
 
 from __future__ import annotations
 
 import math
-import pathlib
-import sys
 
 from absl import app, flags
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-import diagnostics  # noqa: E402
+from benchmarks import diagnostics
 
 FLAGS = flags.FLAGS
 
@@ -104,7 +98,7 @@ def main(argv):
     del argv
     import keras_rec_tx as krt
 
-    data = krt.datasets.load(FLAGS.dataset, data_dir=FLAGS.data_dir)
+    data = krt.datasets.load_by_name(FLAGS.dataset, FLAGS.data_dir)
     _, _, test = data.leave_one_out()
     ours = test.batches(protocol="sampled", seed=1).num_sequences
     result = {

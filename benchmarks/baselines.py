@@ -1,7 +1,7 @@
 """Tunes and scores the model-free baselines on every benchmark dataset.
 
     taskset -c 0 env OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-        KERAS_BACKEND=jax python benchmarks/baselines.py \
+        KERAS_BACKEND=jax python -m benchmarks.baselines \
         --data_dir=../shared/data
 
 For each (dataset, protocol) of the benchmark suites (benchmarks/suites.py)
@@ -20,21 +20,16 @@ skipped (delete one to rerun it).
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import json
 import pathlib
-import shlex
-import sys
 import time
 
 from absl import app, flags
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
+from benchmarks import provenance, suites
 
-import suites  # noqa: E402
+HERE = pathlib.Path(__file__).resolve().parent
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
@@ -113,7 +108,7 @@ def main(argv: list[str]) -> None:
     del argv
     import keras
 
-    from keras_rec_tx import experiment, utils
+    from keras_rec_tx import datasets, experiment, utils
 
     out_dir = pathlib.Path(FLAGS.results_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -128,29 +123,26 @@ def main(argv: list[str]) -> None:
         ]
         if not todo:
             continue
-        data = suites.load_dataset(dataset, FLAGS.data_dir)
+        data = datasets.load_by_name(dataset, FLAGS.data_dir)
         train, valid, test = data.leave_one_out()
         max_len = int(max(valid.lengths.max(), test.lengths.max()))
         valid_b, test_b = experiment.evaluation_batches(
             valid, test, protocol=protocol, seed=SEED, max_len=max_len
         )
         for name in todo:
-            result = {
-                "baseline": name,
-                "dataset": dataset,
-                "protocol": protocol,
-                "seed": SEED,
-                "select_on": f"valid {SELECT_ON}",
-                "max_len": max_len,
-                "num_items": int(data.num_items),
-                **tune(name, train, valid_b, test_b),
-                "backend": keras.backend.backend(),
-                "machine": experiment.machine(),
-                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                    timespec="seconds"
-                ),
-                "command": " ".join(shlex.quote(a) for a in sys.argv),
-            }
+            result = provenance.stamp(
+                {
+                    "baseline": name,
+                    "dataset": dataset,
+                    "protocol": protocol,
+                    "seed": SEED,
+                    "select_on": f"valid {SELECT_ON}",
+                    "max_len": max_len,
+                    "num_items": int(data.num_items),
+                    **tune(name, train, valid_b, test_b),
+                    "backend": keras.backend.backend(),
+                }
+            )
             path = out_dir / f"{name}__{dataset}__{protocol}.json"
             utils.atomic_write_text(path, json.dumps(result, indent=1) + "\n")
             print("wrote", path, result["test"], flush=True)

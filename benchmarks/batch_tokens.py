@@ -6,22 +6,15 @@ removes). Writes
 
     benchmarks/results/diagnostics/batch_tokens__<dataset>.json
 
-    python benchmarks/batch_tokens.py --data_dir=../shared/data
+    python -m benchmarks.batch_tokens --data_dir=../shared/data
 """
 
 from __future__ import annotations
 
-import pathlib
-import sys
-
 import numpy as np
 from absl import app, flags
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-import diagnostics  # noqa: E402
+from benchmarks import diagnostics
 
 FLAGS = flags.FLAGS
 
@@ -36,7 +29,7 @@ def main(argv: list[str]) -> None:
     del argv
     import keras_rec_tx as krt
 
-    data = krt.datasets.load(FLAGS.dataset, data_dir=FLAGS.data_dir)
+    data = krt.datasets.load_by_name(FLAGS.dataset, FLAGS.data_dir)
     train, _, _ = data.leave_one_out()
     out = {"dataset": FLAGS.dataset, "batch_size": FLAGS.batch_size}
     for name, bucketing in (("bucketed", True), ("padded", False)):

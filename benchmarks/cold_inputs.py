@@ -11,25 +11,18 @@ what those items cost this model. Writes
 
     benchmarks/results/diagnostics/cold_inputs__<dataset>__<tag>.json
 
-    KERAS_BACKEND=tensorflow python benchmarks/cold_inputs.py \
+    KERAS_BACKEND=tensorflow python -m benchmarks.cold_inputs \
         --data_dir=../shared/data --epochs=40
 """
 
 from __future__ import annotations
 
-import pathlib
-import sys
 from typing import Any
 
 import numpy as np
 from absl import app, flags
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-import diagnostics  # noqa: E402
-import suites  # noqa: E402
+from benchmarks import diagnostics, suites
 
 FLAGS = flags.FLAGS
 
@@ -70,7 +63,7 @@ def main(argv: list[str]) -> None:
     import keras_rec_tx as krt
 
     spec = {r.name: r for r in suites.SUITES["games_beat"]}[FLAGS.run]
-    data = krt.datasets.load(spec.dataset, data_dir=FLAGS.data_dir)
+    data = krt.datasets.load_by_name(spec.dataset, FLAGS.data_dir)
     result, model = krt.experiment.run(
         spec.preset,
         data,
@@ -131,9 +124,10 @@ def main(argv: list[str]) -> None:
             for k in keys
         },
         "backend": result["backend"],
-        "machine": result["machine"],
     }
-    diagnostics.write(f"cold_inputs__{spec.dataset}__{spec.tag}", out)
+    diagnostics.write(
+        f"cold_inputs__{spec.dataset}__{spec.tag}", out, with_machine=True
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ saved model under tensorflow, jax and torch (one subprocess each) and scores
 the same test batches. If the three agree, a gap between backends' test
 metrics comes from training, not from evaluation.
 
-    KERAS_BACKEND=tensorflow python benchmarks/cross_backend_eval.py \\
+    KERAS_BACKEND=tensorflow python -m benchmarks.cross_backend_eval \\
         --data_dir=../shared/data --seed=0
 
 Writes benchmarks/results/diagnostics/cross_backend_eval__<dataset>.json.
@@ -25,14 +25,10 @@ import tempfile
 
 from absl import app, flags
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-import diagnostics  # noqa: E402
-import suites  # noqa: E402
+from benchmarks import diagnostics, suites
 
 FLAGS = flags.FLAGS
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
@@ -68,11 +64,11 @@ def test_batches(data, run: suites.Run, seed: int, max_len: int):
 def evaluate_saved(path: str) -> None:
     import keras
 
-    import keras_rec_tx  # noqa: F401  (registers the classes)
+    from keras_rec_tx import datasets  # also registers the classes
 
     run = the_run()
     model = keras.saving.load_model(path)
-    data = suites.load_dataset(FLAGS.dataset, FLAGS.data_dir)
+    data = datasets.load_by_name(FLAGS.dataset, FLAGS.data_dir)
     batches = test_batches(data, run, FLAGS.seed, model.max_len)
     metrics = model.evaluate(batches, return_dict=True, verbose=0)
     print(json.dumps({k: float(v) for k, v in metrics.items()}))
@@ -93,10 +89,10 @@ def compare(
     backend and writes the diagnostic file; returns its path."""
     import keras
 
-    from keras_rec_tx import experiment
+    from keras_rec_tx import datasets, experiment
 
     run = the_run()
-    data = suites.load_dataset(dataset, data_dir)
+    data = datasets.load_by_name(dataset, data_dir)
     result, model = experiment.run(
         run.preset,
         data,
@@ -114,12 +110,14 @@ def compare(
             out = subprocess.run(
                 [
                     sys.executable,
-                    __file__,
+                    "-m",
+                    "benchmarks.cross_backend_eval",
                     f"--evaluate={path}",
                     f"--seed={seed}",
                     f"--dataset={dataset}",
-                    f"--data_dir={data_dir}",
+                    f"--data_dir={os.path.abspath(data_dir)}",
                 ],
+                cwd=ROOT,  # where `benchmarks` is importable from
                 env={**os.environ, "KERAS_BACKEND": backend},
                 capture_output=True,
                 text=True,
@@ -144,8 +142,8 @@ def compare(
                 k: max(abs(scores[b][k] - in_process[k]) for b in BACKENDS)
                 for k in sorted(in_process)
             },
-            "machine": result["machine"],
         },
+        with_machine=True,
     )
 
 

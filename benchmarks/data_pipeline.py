@@ -13,16 +13,14 @@
 
 Writes benchmarks/results/data_pipeline.json.
 
-    python benchmarks/data_pipeline.py --data_dir ../shared/data
+    python -m benchmarks.data_pipeline --data_dir ../shared/data
 """
 
 import argparse
-import datetime
 import json
 import multiprocessing
 import os
 import pathlib
-import platform
 import resource
 import sys
 import time
@@ -30,8 +28,9 @@ import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
 
+from benchmarks import provenance
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def _status_kb(field: str) -> int | None:
@@ -184,15 +183,10 @@ def main() -> None:
 
     report = {
         "benchmark": "data_pipeline",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "date": provenance.utc_now(),
         "command": " ".join([pathlib.Path(sys.executable).name] + sys.argv),
         "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
+            **provenance.machine(),
             "load_average_at_start": (
                 list(os.getloadavg()) if hasattr(os, "getloadavg") else None
             ),

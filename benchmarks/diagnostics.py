@@ -5,14 +5,13 @@ and the command beside the numbers."""
 
 from __future__ import annotations
 
-import datetime
 import json
 import pathlib
-import shlex
-import sys
 from typing import Any
 
 from absl import flags
+
+from benchmarks import provenance
 
 DIAGNOSTICS = (
     pathlib.Path(__file__).resolve().parent / "results" / "diagnostics"
@@ -30,13 +29,12 @@ def define_data_flags(dataset: str | None) -> None:
     )
 
 
-def write(name: str, result: dict[str, Any]) -> pathlib.Path:
-    """Writes `result` plus date and command to DIAGNOSTICS/`name`.json."""
-    result = dict(result)
-    result["date"] = datetime.datetime.now(datetime.timezone.utc).isoformat(
-        timespec="seconds"
-    )
-    result["command"] = " ".join(shlex.quote(a) for a in sys.argv)
+def write(
+    name: str, result: dict[str, Any], *, with_machine: bool = False
+) -> pathlib.Path:
+    """Writes `result` plus date and command (and, with `with_machine`,
+    the machine: for diagnostics that train) to DIAGNOSTICS/`name`.json."""
+    result = provenance.stamp(result, with_machine=with_machine)
     DIAGNOSTICS.mkdir(parents=True, exist_ok=True)
     path = DIAGNOSTICS / f"{name}.json"
     path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The prepared GPU check, one command on a lent GPU machine:
-#   1. benchmarks/gpu_throughput.py alone on the card (tokens/s, MFU);
-#   2. the "gpu" suite of benchmarks/run.py, JOBS runs at once on the same
+#   1. benchmarks.gpu_throughput alone on the card (tokens/s, MFU);
+#   2. the "gpu" suite of benchmarks.run, JOBS runs at once on the same
 #      card, each training at most LIMIT seconds (time_limit_s).
 # Everything it writes goes to $OUT (the device tool brings it back):
 # nvidia_smi.txt, probe.txt, throughput.log, the throughput JSON,
@@ -31,7 +31,7 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/gpu_check.XXXXXX)
 export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 # Compiling, not training, bounded the first GPU runs (a first epoch of
-# 289 s, later ones of 1 s; benchmarks/results/diagnostics/gpu_logs):
+# 289 s, later ones of 1 s, in the fit logs of the first GPU session):
 # no GEMM autotuning.
 export XLA_FLAGS="${XLA_FLAGS:-} --xla_gpu_autotune_level=0"
 if ls "$WHEELS"/*.whl >/dev/null 2>&1; then
@@ -57,13 +57,13 @@ echo "backend: $KERAS_BACKEND" >>"$OUT/probe.txt"
 start=$(date +%s)
 if [ "$THROUGHPUT" = 1 ]; then
   # shellcheck disable=SC2086
-  timeout 120 "$PY" benchmarks/gpu_throughput.py $THROUGHPUT_FLAGS \
+  timeout 120 "$PY" -m benchmarks.gpu_throughput $THROUGHPUT_FLAGS \
     >"$OUT/throughput.log" 2>&1
   cp benchmarks/results/gpu/*.json "$OUT/" 2>/dev/null
   echo "throughput: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
 fi
 
-timeout $((LIMIT + 110)) "$PY" benchmarks/run.py --suite="$SUITE" \
+timeout $((LIMIT + 110)) "$PY" -m benchmarks.run --suite="$SUITE" \
   --jobs="$JOBS" --time_limit_s="$LIMIT" --data_dir="$DATA_DIR" \
   --results_dir="$WORK/gpu_runs" --jobs_log_dir="$WORK/gpu_logs" \
   ${ONLY:+--only="$ONLY"} ${SEEDS:+--seeds="$SEEDS"} \

@@ -2,9 +2,9 @@
 
 One command on a machine with an accelerator (any backend):
 
-    KERAS_BACKEND=jax python benchmarks/gpu_throughput.py
-    KERAS_BACKEND=torch python benchmarks/gpu_throughput.py --batch_size=256
-    KERAS_BACKEND=jax python benchmarks/gpu_throughput.py --smoke   # CPU test
+    KERAS_BACKEND=jax python -m benchmarks.gpu_throughput
+    KERAS_BACKEND=torch python -m benchmarks.gpu_throughput --batch_size=256
+    KERAS_BACKEND=jax python -m benchmarks.gpu_throughput --smoke   # CPU test
 
 Builds `--preset` (default `rope_swiglu_time`; it needs timestamps, which
 the synthetic batches have) at d_model 256, 4 blocks, 4 heads, max_len
@@ -27,12 +27,10 @@ runs on a CPU in seconds (used by the tests).
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import pathlib
 import re
-import shlex
 import statistics
 import sys
 import time
@@ -42,8 +40,6 @@ from absl import app, flags
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
 
 FLAGS = flags.FLAGS
 
@@ -95,31 +91,9 @@ def define_flags() -> None:
 
 def device_name() -> str:
     """Name of the accelerator the backend uses ("cpu" without one)."""
-    import keras
+    from benchmarks import provenance
 
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
-
-        device = jax.devices()[0]
-        if device.platform == "cpu":
-            return "cpu"
-        return getattr(device, "device_kind", device.platform)
-    if backend == "torch":
-        import torch
-
-        if torch.cuda.is_available():
-            return torch.cuda.get_device_name(0)
-        return "cpu"
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        if gpus:
-            details = tf.config.experimental.get_device_details(gpus[0])
-            return details.get("device_name", gpus[0].name)
-        return "cpu"
-    return backend
+    return provenance.accelerator_name() or "cpu"
 
 
 def peak_memory_bytes() -> int | None:
@@ -173,9 +147,9 @@ def make_batches(
 def main(argv: list[str]) -> None:
     del argv
     import keras
-    import speed
 
-    from keras_rec_tx import experiment, zoo
+    from benchmarks import provenance, speed
+    from keras_rec_tx import zoo
     from keras_rec_tx.layers import glu_hidden_dim
 
     cfg = {
@@ -263,17 +237,14 @@ def main(argv: list[str]) -> None:
         "mfu": tokens * flops["total"] / step / (peak["gflops"] * 1e9),
         "peak_memory_bytes": peak_memory_bytes(),
         "final_loss": float(logs["loss"]),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
-        "command": f"KERAS_BACKEND={backend} python "
-        + " ".join(
-            shlex.quote(a)
-            for a in ["benchmarks/gpu_throughput.py"] + sys.argv[1:]
-        ),
-        "machine": {**experiment.machine(), "device": device},
+        "machine": {**provenance.machine(), "device": device},
         "load_average": list(os.getloadavg()),
     }
+    result = provenance.stamp(
+        result,
+        command=f"KERAS_BACKEND={backend} python -m benchmarks.gpu_throughput "
+        + provenance.command_line(sys.argv[1:]),
+    )
     safe = re.sub(r"[^A-Za-z0-9.-]+", "_", device).strip("_") or "unknown"
     output = pathlib.Path(FLAGS.output_dir) / f"{backend}_{safe}.json"
     output.parent.mkdir(parents=True, exist_ok=True)

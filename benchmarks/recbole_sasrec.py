@@ -4,7 +4,7 @@ comparison (benchmarks/time_to_quality.py) that is not this library.
 Runs in RecBole's own virtual environment (its pins clash with keras'):
 
     bash benchmarks/recbole_setup.sh         # builds .venv-recbole
-    .venv-recbole/bin/python benchmarks/recbole_sasrec.py \
+    .venv-recbole/bin/python -m benchmarks.recbole_sasrec \
         --data_dir=../shared/data
 
 Converts ml-100k/u.data to RecBole's atomic `.inter` file in a temporary
@@ -22,21 +22,19 @@ README pins each to one core with one thread).
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import logging
 import os
 import pathlib
 import platform
-import shlex
-import sys
 import tempfile
 import time
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from benchmarks import provenance
+from benchmarks.quality_curve import best_moving_average, first_reaching
 
-from quality_curve import best_moving_average, first_reaching  # noqa: E402
+HERE = pathlib.Path(__file__).resolve().parent
+
 
 # Benchmark issue #4's configuration; every other key is RecBole's default.
 CONFIG = {
@@ -117,7 +115,7 @@ def main() -> None:
         f"recbole_sasrec__seed{args.seed}.json"
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    command = " ".join(shlex.quote(a) for a in sys.argv)
+    command = provenance.command_line()
     with tempfile.TemporaryDirectory() as tmp:
         folder = pathlib.Path(tmp)
         interactions = write_atomic_inter(u_data, folder)
@@ -216,9 +214,7 @@ def main() -> None:
                     "cpus_used": len(os.sched_getaffinity(0)),
                     "python": platform.python_version(),
                 },
-                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                    timespec="seconds"
-                ),
+                "date": provenance.utc_now(),
                 "command": command,
             }
             out_path.write_text(json.dumps(result, indent=1) + "\n")

@@ -1,11 +1,11 @@
 """Runs benchmark suites; one JSON result per finished run (resumable).
 
-    KERAS_BACKEND=jax python benchmarks/run.py --suite=reproduce \
+    KERAS_BACKEND=jax python -m benchmarks.run --suite=reproduce \
         --data_dir=../shared/data
-    KERAS_BACKEND=jax python benchmarks/run.py --suite=study --only=rope
-    python benchmarks/run.py --list
+    KERAS_BACKEND=jax python -m benchmarks.run --suite=study --only=rope
+    python -m benchmarks.run --list
     # Two runs at a time, each pinned to its own core, one thread each:
-    KERAS_BACKEND=jax python benchmarks/run.py --suite=study --jobs=2
+    KERAS_BACKEND=jax python -m benchmarks.run --suite=study --jobs=2
 
 Suites are defined in benchmarks/suites.py. Runs whose result file exists
 are skipped; results go to benchmarks/results/runs/. With --jobs=N > 1 every
@@ -28,10 +28,8 @@ import time
 
 from absl import app, flags
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-
-import suites  # noqa: E402
+from benchmarks import runner, suites
+from keras_rec_tx import datasets, experiment
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("suite", None, "Suite name (see --list).")
@@ -89,13 +87,11 @@ def result_paths(
 ) -> list[tuple]:
     """(run, seed, result file path) for each run and seed (`seeds`
     overrides the runs' own)."""
-    from keras_rec_tx import benchmark
-
     return [
         (
             run,
             seed,
-            benchmark.result_path(
+            runner.result_path(
                 results_dir,
                 run.preset,
                 run.dataset,
@@ -119,16 +115,14 @@ def pending_runs(
     file made with another configuration (overrides, epochs, patience,
     time limit) raises a ValueError naming the differences, rather than
     passing for this run's result."""
-    from keras_rec_tx import benchmark
-
     todo = []
     for run, seed, path in result_paths(runs, seeds, results_dir):
         if not path.exists():
             todo.append((run, seed))
             continue
-        benchmark.check_existing(
+        runner.check_existing(
             path,
-            benchmark.run_config(
+            runner.run_config(
                 run.preset,
                 overrides=run.overrides,
                 training_overrides=run.training_overrides,
@@ -210,7 +204,8 @@ def run_parallel(todo: list[tuple]) -> None:
             cpus = slices[slot]
             command = [
                 sys.executable,
-                __file__,
+                "-m",
+                "benchmarks.run",
                 f"--suite={FLAGS.suite}",
                 f"--only={run.name}",
                 f"--seeds={seed}",
@@ -261,8 +256,6 @@ def main(argv: list[str]) -> None:
             f"--suite must be one of {sorted(suites.SUITES)}. "
             f"Received: {FLAGS.suite!r}"
         )
-    from keras_rec_tx import benchmark
-
     runs = [
         r
         for r in suites.SUITES[FLAGS.suite]
@@ -280,9 +273,7 @@ def main(argv: list[str]) -> None:
             replace=suites.trained_without_token_weighting,
         )
     try:
-        from keras_rec_tx.experiment import writable_dir
-
-        writable_dir("results_dir", FLAGS.results_dir)
+        experiment.writable_dir("results_dir", FLAGS.results_dir)
         todo = pending_runs(
             runs, seed_list, FLAGS.results_dir, FLAGS.time_limit_s
         )
@@ -299,10 +290,10 @@ def main(argv: list[str]) -> None:
                 print(run.name, seed, run.describe())
                 continue
             if run.dataset not in cache:
-                cache[run.dataset] = suites.load_dataset(
+                cache[run.dataset] = datasets.load_by_name(
                     run.dataset, FLAGS.data_dir
                 )
-            path = benchmark.run_one(
+            path = runner.run_one(
                 run.preset,
                 cache[run.dataset],
                 dataset=run.dataset,

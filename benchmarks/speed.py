@@ -3,8 +3,8 @@
 Runs on the current KERAS_BACKEND and writes
 benchmarks/results/speed/<backend>.json (machine, date, command included):
 
-    KERAS_BACKEND=jax python benchmarks/speed.py
-    KERAS_BACKEND=torch python benchmarks/speed.py --presets=rope_swiglu
+    KERAS_BACKEND=jax python -m benchmarks.speed
+    KERAS_BACKEND=torch python -m benchmarks.speed --presets=rope_swiglu
 
 1. Training throughput per preset. Each preset is built at its own
    architecture with `num_items=12101` (Amazon Beauty's catalogue) and
@@ -73,11 +73,9 @@ load 6): use `--torch_threads=1` there; the thread count is recorded.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import pathlib
-import shlex
 import statistics
 import sys
 import time
@@ -86,7 +84,6 @@ from typing import Any
 from absl import app, flags
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 FLAGS = flags.FLAGS
 
@@ -515,7 +512,8 @@ def main(argv: list[str]) -> None:
     del argv
     import keras
 
-    from keras_rec_tx import experiment, zoo
+    from benchmarks import provenance
+    from keras_rec_tx import zoo
 
     backend = keras.backend.backend()
     threads = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
@@ -534,17 +532,15 @@ def main(argv: list[str]) -> None:
     probe = zoo.get("sasrec", num_items=10, compile=False)
     probe.compile(jit_compile=jit)
     jit_resolved = bool(probe.jit_compile)
-    argv_text = " ".join(shlex.quote(a) for a in sys.argv[1:])
+    argv_text = provenance.command_line(sys.argv[1:])
     report: dict[str, Any] = {
         "benchmark": "speed",
         "backend": backend,
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "date": provenance.utc_now(),
         "command": (
-            f"KERAS_BACKEND={backend} python benchmarks/speed.py {argv_text}"
+            f"KERAS_BACKEND={backend} python -m benchmarks.speed {argv_text}"
         ).strip(),
-        "machine": experiment.machine(),
+        "machine": provenance.machine(),
         "load_average_start": list(os.getloadavg()),
         "settings": {
             "batch_size": FLAGS.batch_size,

@@ -47,14 +47,6 @@ class Run:
         )
 
 
-def load_dataset(name: str, data_dir: str) -> Any:
-    from keras_rec_tx import datasets
-
-    if name == "synthetic":
-        return datasets.synthetic(num_users=2000, num_items=500, seed=0)
-    return datasets.load(name, data_dir=data_dir)
-
-
 def trained_without_token_weighting(result: dict[str, Any]) -> bool:
     """Whether a result file's run trained on bucketed batches whose losses
     weighed a short batch's real positions more: every bucketed run before
@@ -180,8 +172,7 @@ SUITES: dict[str, list[Run]] = {
     # Each reproduction's preset as it ships. The Beauty runs in the
     # configuration of the published code are in the "gpu" suite (per-
     # position negatives: about 100 s an epoch on one core of this CPU,
-    # benchmarks/results/diagnostics/beauty_explore/pos.log; about 2 s on
-    # an H100, see the logs in benchmarks/results/diagnostics/gpu_logs);
+    # about 2 s on an H100, as the fit logs of those runs showed);
     # BENCHMARKS.md lists them with these.
     "reproduce": [
         Run("sasrec_games", "sasrec", GAMES, "sampled-100"),

@@ -5,7 +5,7 @@ maxlen 50, d 64, 2 layers, 2 heads, full-softmax CE loss, batch 256) with
 this library, validating after every epoch, and records when the 3-epoch
 moving average of validation NDCG@10 first reaches RecBole's best.
 
-    KERAS_BACKEND=jax python benchmarks/time_to_quality.py \
+    KERAS_BACKEND=jax python -m benchmarks.time_to_quality \
         --data_dir=../shared/data --preset=sasrec_plus
 
 RecBole's side comes from the result file of benchmarks/recbole_sasrec.py
@@ -17,19 +17,14 @@ benchmarks/results/time_to_quality/<preset>__<backend>__seed<seed>.json.
 
 from __future__ import annotations
 
-import datetime
 import json
 import pathlib
-import shlex
-import sys
 import time
 
 from absl import app, flags
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-
-from quality_curve import best_moving_average, first_reaching  # noqa: E402
+from benchmarks import provenance
+from benchmarks.quality_curve import best_moving_average, first_reaching
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "sasrec_plus", "Preset whose block is used.")
@@ -151,7 +146,7 @@ def main(argv: list[str]) -> None:
         return
 
     import keras_rec_tx as krt
-    from keras_rec_tx.experiment import EpochLog, machine, peak_rss_mb
+    from keras_rec_tx.experiment import EpochLog
 
     keras.utils.set_random_seed(FLAGS.seed)
     data = krt.datasets.load("ml-100k", data_dir=FLAGS.data_dir)
@@ -185,21 +180,18 @@ def main(argv: list[str]) -> None:
         verbose=2,
     )
     total = time.perf_counter() - start
-    result = {
-        "preset": FLAGS.preset,
-        "config": "maxlen 50, d 64, 2 layers, 2 heads, CE loss, batch 256",
-        "seed": FLAGS.seed,
-        "history": log.rows,
-        **compare(log.rows, reference),
-        "total_seconds": total,
-        "peak_rss_mb": peak_rss_mb(),
-        "backend": keras.backend.backend(),
-        "machine": machine(),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
-        "command": " ".join(shlex.quote(a) for a in sys.argv),
-    }
+    result = provenance.stamp(
+        {
+            "preset": FLAGS.preset,
+            "config": "maxlen 50, d 64, 2 layers, 2 heads, CE loss, batch 256",
+            "seed": FLAGS.seed,
+            "history": log.rows,
+            **compare(log.rows, reference),
+            "total_seconds": total,
+            "peak_rss_mb": provenance.peak_rss_mb(),
+            "backend": keras.backend.backend(),
+        }
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(

@@ -8,7 +8,7 @@ validation/test gap as the Transformer, the gap is a property of the data
 and the split, not of the model or the pipeline. It also counts the users
 whose target, or newest input item, never occurs in the training split.
 
-    python benchmarks/valid_test_gap.py --data_dir=../shared/data \
+    python -m benchmarks.valid_test_gap --data_dir=../shared/data \
         --dataset=s3rec-amazon-beauty
 
 Writes benchmarks/results/diagnostics/valid_test_gap__<dataset>.json.
@@ -17,17 +17,11 @@ Writes benchmarks/results/diagnostics/valid_test_gap__<dataset>.json.
 from __future__ import annotations
 
 import collections
-import pathlib
-import sys
 
 import numpy as np
 from absl import app, flags
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-import diagnostics  # noqa: E402
+from benchmarks import diagnostics
 
 FLAGS = flags.FLAGS
 
@@ -99,7 +93,7 @@ def main(argv):
     del argv
     import keras_rec_tx as krt
 
-    data = krt.datasets.load(FLAGS.dataset, data_dir=FLAGS.data_dir)
+    data = krt.datasets.load_by_name(FLAGS.dataset, FLAGS.data_dir)
     sequences = [data.sequence(u) for u in range(data.num_users)]
     n = data.num_items
     train_counts = counts(sequences, drop_last=2)

@@ -8,7 +8,9 @@ The card's numbers are written by this script from the run itself.
 
 import datetime
 import json
+import os
 import pathlib
+import platform
 import shlex
 import sys
 
@@ -39,7 +41,7 @@ card = f"""# rope_swiglu trained on synthetic data
   seed={SEED})`, leave-one-out, full-catalogue protocol.
 - Training: {result["epochs_run"]} epochs (best {result["best_epoch"]}),
   {result["train_seconds"]:.0f} s on {result["backend"]},
-  {result["machine"]["cpu_count"]} CPU cores, {result["machine"]["platform"]}.
+  {os.cpu_count()} CPU cores, {platform.platform()}.
 - Test: recall@10 {test["recall@10"]:.4f}, ndcg@10 {test["ndcg@10"]:.4f},
   recall@50 {test["recall@50"]:.4f}, mrr {test["mrr"]:.4f}.
 - Written by `{" ".join(shlex.quote(a) for a in sys.argv)}` on

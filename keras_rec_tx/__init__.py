@@ -16,7 +16,6 @@ model.fit(train.batches(batch_size=64), epochs=1)
 
 from keras_rec_tx import (
     baselines,
-    benchmark,
     data,
     datasets,
     experiment,
@@ -36,7 +35,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "baselines",
-    "benchmark",
     "data",
     "datasets",
     "experiment",

@@ -1,4 +1,4 @@
-"""Command line: train, evaluate, recommend and benchmark presets.
+"""Command line: train, evaluate and recommend with presets.
 
     keras-rec-tx train --preset=rope_swiglu --epochs=5 --output=m.keras
     keras-rec-tx train --dataset=events.csv --user_col=customer \
@@ -6,8 +6,6 @@
     keras-rec-tx evaluate --model=m.keras
     keras-rec-tx recommend --model=m.keras --user=3 --k=10
     keras-rec-tx recommend --model=m.keras --items=sku-1,sku-7
-    keras-rec-tx benchmark --preset=sasrec_plus \
-        --dataset=s3rec-amazon-beauty --data_dir=../shared/data --seeds=0,1,2
 
 `keras-rec-tx --help` lists the commands, `keras-rec-tx COMMAND --help`
 their flags (`python -m keras_rec_tx.cli` works too). Without `--dataset`
@@ -25,7 +23,7 @@ import pathlib
 import sys
 from typing import Any
 
-COMMANDS = ("train", "evaluate", "recommend", "benchmark")
+COMMANDS = ("train", "evaluate", "recommend")
 
 
 class CliError(Exception):
@@ -96,13 +94,6 @@ def parser() -> argparse.ArgumentParser:
     recommend.add_argument("--user", help="raw user id of --dataset")
     recommend.add_argument("--items", help="comma-separated raw item ids")
     recommend.add_argument("--k", type=positive_int, default=10)
-    bench = sub.add_parser(
-        "benchmark", parents=[data], help="run a preset over seeds"
-    )
-    bench.add_argument("--preset", default="rope_swiglu")
-    bench.add_argument("--seeds", default="0,1,2")
-    bench.add_argument("--epochs", type=positive_int)
-    bench.add_argument("--results_dir", default="benchmarks/results")
     return main
 
 
@@ -110,21 +101,19 @@ def load_data(args: argparse.Namespace) -> Any:
     """The dataset the flags name (synthetic by default)."""
     from keras_rec_tx import datasets
 
-    if args.dataset == "synthetic":
-        return datasets.synthetic(
-            num_users=args.synthetic_users,
-            num_items=args.synthetic_items,
-            seed=args.seed,
+    columns = {}
+    if pathlib.Path(args.dataset).suffix.lower() in (".csv", ".parquet", ".pq"):
+        columns = dict(
+            user=args.user_col, item=args.item_col, time=args.time_col
         )
-    path = pathlib.Path(args.dataset)
-    if path.suffix.lower() in (".csv", ".parquet", ".pq"):
-        return datasets.load(
-            str(path),
-            user=args.user_col,
-            item=args.item_col,
-            time=args.time_col,
-        )
-    return datasets.load(args.dataset, data_dir=args.data_dir)
+    return datasets.load_by_name(
+        args.dataset,
+        args.data_dir,
+        synthetic_users=args.synthetic_users,
+        synthetic_items=args.synthetic_items,
+        seed=args.seed,
+        **columns,
+    )
 
 
 def check_output(path: str | None) -> pathlib.Path | None:
@@ -259,13 +248,6 @@ def _raw(text: str, model: Any) -> Any:
     return text
 
 
-def benchmark(args: argparse.Namespace) -> None:
-    from keras_rec_tx import benchmark as bench
-
-    args.seeds = [s for s in args.seeds.split(",") if s]
-    bench.run_from_flags(args)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.compilation_cache:
@@ -277,7 +259,6 @@ def main(argv: list[str] | None = None) -> int:
             "train": train,
             "evaluate": evaluate,
             "recommend": recommend,
-            "benchmark": benchmark,
         }[args.command](args)
     except (CliError, ValueError, TypeError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)

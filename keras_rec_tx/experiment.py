@@ -24,8 +24,6 @@ import json
 import math
 import os
 import pathlib
-import platform
-import resource
 import time
 import warnings
 from typing import Any
@@ -293,9 +291,10 @@ def run(
     stored as `None` and listed under `"non_finite"`.
 
     Returns `(result, model)`: `result` is a JSON-ready dict with the
-    config, per-epoch history, best epoch, test metrics, training time,
-    real-token throughput and peak memory; `model` the trained model with
-    its best weights.
+    config, per-epoch history, best epoch, test metrics, training time and
+    real-token throughput; `model` the trained model with its best weights.
+    Where and how the run was made (date, command, machine, peak memory)
+    is the benchmark runner's to add (`benchmarks/runner.py`).
     """
     if not isinstance(preset, str):
         raise TypeError(
@@ -451,12 +450,10 @@ def run(
         "test": {k: float(v) for k, v in test_metrics.items()},
         "train_seconds": train_seconds,
         "real_tokens_per_second": real_tokens / max(train_seconds, 1e-9),
-        "peak_rss_mb": peak_rss_mb(),
         # CPU seconds this process used per wall second of fit: below the
         # CPUs it may use when other work shared them (timings inflated).
         "fit_cpu_per_wall_second": fit_cpu / max(fit_wall, 1e-9),
         "backend": keras.backend.backend(),
-        "machine": machine(),
         "diverged": nan_stop.message is not None,
     }
     if nan_stop.message:
@@ -552,68 +549,3 @@ def ema_swap(model: keras.Model) -> list[keras.callbacks.Callback]:
     if not getattr(model.optimizer, "use_ema", False):
         return []
     return [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)]
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def machine() -> dict[str, Any]:
-    """A short description of this machine and the library versions."""
-    import os
-
-    info = {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "keras": keras.__version__,
-        "numpy": np.__version__,
-    }
-    backend = keras.backend.backend()
-    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
-    try:
-        lib = __import__(module[backend])
-        info[backend] = lib.__version__
-    except (ImportError, KeyError):
-        pass
-    if hasattr(os, "sched_getaffinity"):  # CPUs this process may use
-        info["cpus_available"] = len(os.sched_getaffinity(0))
-    threads = {
-        k: os.environ[k]
-        for k in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "XLA_FLAGS")
-        if k in os.environ
-    }
-    if threads:
-        info["threads"] = threads
-    accelerator = accelerator_name()
-    if accelerator:
-        info["accelerator"] = accelerator
-    return info
-
-
-def accelerator_name() -> str | None:
-    """Name of the GPU/TPU the backend computes on; None on a CPU."""
-    backend = keras.backend.backend()
-    try:
-        if backend == "jax":
-            import jax
-
-            device = jax.devices()[0]
-            return None if device.platform == "cpu" else device.device_kind
-        if backend == "torch":
-            import torch
-
-            if torch.cuda.is_available():
-                return torch.cuda.get_device_name(0)
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            gpus = tf.config.list_physical_devices("GPU")
-            if gpus:
-                details = tf.config.experimental.get_device_details(gpus[0])
-                return details.get("device_name", gpus[0].name)
-    except Exception:  # a broken driver must not lose a finished run
-        return None
-    return None

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keras_rec_tx import benchmark, datasets, experiment, metrics, zoo
+from keras_rec_tx import datasets, experiment, metrics, zoo
 from keras_rec_tx.data import Interactions
 
 NUM_ITEMS = 15  # the catalogue of _data() and of _model()
@@ -202,7 +202,7 @@ CASES = [
     ("scores 1-D", target_rank, {"y_pred": np.ones(4, "float32")},
      ValueError, "`y_pred` must have shape (B, C)"),
     ("recall k 0", metrics.RecallAtK, {"k": 0}, ValueError, "`k`"),
-    # experiment / benchmark
+    # experiment
     ("run epochs 0", experiment.run,
      {"preset": "sasrec", "data": _data(), "epochs": 0}, ValueError,
      "`epochs` must be an integer >= 1"),
@@ -248,9 +248,6 @@ CASES = [
      "Training recipe keys"),
     ("save h5", model_method("save"), {"filepath": "/tmp/m.h5"},
      ValueError, ".keras"),
-    ("run_one dataset path", benchmark.run_one,
-     {"preset": "sasrec", "data": _data(), "dataset": "a/b", "seed": 0,
-      "results_dir": "/tmp"}, ValueError, "`dataset` must be a string"),
 ]  # fmt: skip
 
 

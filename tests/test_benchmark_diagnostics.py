@@ -7,13 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from tests.benchmark_modules import ONCE, load
+from benchmarks import cold_inputs, diagnostics, valid_test_gap
+from tests.benchmark_modules import ONCE
 
 pytestmark = ONCE
-
-valid_test_gap = load("valid_test_gap")
-cold_inputs = load("cold_inputs")
-diagnostics = load("diagnostics")
 
 
 def test_write_adds_date_and_command(tmp_path, monkeypatch):
@@ -60,7 +57,8 @@ def test_drop_items_removes_unseen_ids_and_left_pads_again():
 def test_cross_backend_eval_scores_one_saved_model_everywhere(
     tmp_path, monkeypatch
 ):
-    cross_backend_eval = load("cross_backend_eval")
+    from benchmarks import cross_backend_eval
+
     monkeypatch.setattr(diagnostics, "DIAGNOSTICS", tmp_path / "diag")
     path = cross_backend_eval.compare(
         "synthetic", str(tmp_path), seed=1, epochs=1

@@ -22,7 +22,8 @@ def test_smoke_run_writes_result(tmp_path):
     proc = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "benchmarks" / "gpu_throughput.py"),
+            "-m",
+            "benchmarks.gpu_throughput",
             "--smoke",
             f"--output_dir={tmp_path}",
         ],
@@ -50,15 +51,13 @@ def test_smoke_run_writes_result(tmp_path):
     assert result["flops_per_token"]["total"] > 0
     assert 0 < result["mfu"] < 1
     assert result["machine"]["device"] == result["device"]
-    assert "gpu_throughput.py --smoke" in result["command"]
+    assert "benchmarks.gpu_throughput --smoke" in result["command"]
     assert result["date"]
 
 
 def test_flops_formula_by_hand():
     """speed.flops_per_token (used by both scripts) against a hand count."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import speed
-
+    from benchmarks import speed
     from keras_rec_tx import zoo
 
     model = zoo.get("sasrec_plus", num_items=100, compile=False)

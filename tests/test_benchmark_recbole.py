@@ -4,12 +4,10 @@ not installed here: it runs in its own environment)."""
 
 import pytest
 
-from tests.benchmark_modules import ONCE, load
+from benchmarks import quality_curve, recbole_sasrec
+from tests.benchmark_modules import ONCE
 
 pytestmark = ONCE
-
-recbole_sasrec = load("recbole_sasrec")
-quality_curve = load("quality_curve")
 
 
 def test_atomic_inter_file(tmp_path):

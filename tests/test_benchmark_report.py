@@ -6,16 +6,15 @@ outside pytest's tmp_path. The report needs no Keras backend, so the test
 runs in the JAX pass only.
 """
 
-import importlib.util
 import json
 import math
 import os
 import pathlib
 import shutil
-import sys
 
 import pytest
 
+from benchmarks import report
 from keras_rec_tx import preset_schema
 
 pytestmark = pytest.mark.skipif(
@@ -27,21 +26,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 BEAUTY = "s3rec-amazon-beauty"
 
 
-def _load_report():
-    spec = importlib.util.spec_from_file_location(
-        "benchmark_report", ROOT / "benchmarks" / "report.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look the module up
-    spec.loader.exec_module(module)
-    return module
-
-
-report = _load_report()
-
-
 def fake_run(preset, seed, recall, ndcg, tag="", user_norm=10.0):
-    """A FAKE result file with the schema of benchmark.run_one."""
+    """A FAKE result file with the schema of benchmarks.runner.run_one."""
     history = [
         {
             "epoch": e,
@@ -539,7 +525,8 @@ def test_times_leave_out_runs_that_shared_their_cpu():
 
 
 def test_anchor_noise_bounds_user_sampling_and_adds_seed_noise():
-    anchor_noise = sys.modules["anchor_noise"]
+    from benchmarks import anchor_noise
+
     # A hit rate's mean over all users has no sampling noise; over n of a
     # much larger population, about sqrt(p (1 - p) / n).
     assert anchor_noise.sampling_std(0.7, 500, 500) == 0.0
@@ -588,9 +575,7 @@ def test_reproduction_note_on_anchor_noise(dirs):
     assert "random 10,000 of the 30,000 test users" in note
     assert "a fresh 10,000 per seed too" in note
     assert "our 2 seeds" in note
-    expected = sys.modules["anchor_noise"].anchor_noise(
-        0.741, [0.73, 0.74], 10000, 30000
-    )
+    expected = report.anchor_noise(0.741, [0.73, 0.74], 10000, 30000)
     delta, in_sd = expected["delta"], expected["delta_in_std"]
     assert f"Δ {delta:+.4f} = {in_sd:+.1f} sd" in note
 

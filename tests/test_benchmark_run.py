@@ -1,4 +1,4 @@
-"""benchmarks/run.py: resumable runs, and --jobs=2 in pinned subprocesses."""
+"""benchmarks.run: resumable runs, and --jobs=2 in pinned subprocesses."""
 
 import json
 import os
@@ -10,7 +10,6 @@ import keras
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-RUN = ROOT / "benchmarks" / "run.py"
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "torch",
@@ -21,12 +20,13 @@ pytestmark = pytest.mark.skipif(
 def run_suite(tmp_path, *flags):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, str(RUN), "--suite=smoke", "--verbose=0"]
+        [sys.executable, "-m", "benchmarks.run", "--suite=smoke", "--verbose=0"]
         + [
             f"--results_dir={tmp_path / 'runs'}",
             f"--jobs_log_dir={tmp_path}/logs",
         ]
         + list(flags),
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -122,19 +122,10 @@ def test_too_many_jobs_is_a_clear_error(tmp_path):
 
 
 def test_cpu_slices_are_disjoint_and_use_every_cpu(monkeypatch):
-    import importlib.util
+    from benchmarks import run
 
-    spec = importlib.util.spec_from_file_location("bench_run", RUN)
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)))
-    slices = module.cpu_slices(9)
+    slices = run.cpu_slices(9)
     assert [len(s) for s in slices] == [2] * 7 + [1] * 2
     assert sorted(sum(slices, [])) == list(range(16))
-    assert module.cpu_slices(4) == [
-        list(range(i, i + 4)) for i in range(0, 16, 4)
-    ]
+    assert run.cpu_slices(4) == [list(range(i, i + 4)) for i in range(0, 16, 4)]

@@ -73,7 +73,7 @@ def test_train_evaluate_recommend(tmp_path):
 def test_help_and_arguments_checked_before_training(tmp_path):
     out = cli("--help")
     assert out.returncode == 0
-    for command in ("train", "evaluate", "recommend", "benchmark"):
+    for command in ("train", "evaluate", "recommend"):
         assert command in out.stdout
     assert "absl" not in out.stdout
     out = cli("train", "--help")

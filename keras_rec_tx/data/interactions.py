@@ -12,7 +12,6 @@ from keras_rec_tx.data.sequence_split import SequenceSplit
 from keras_rec_tx.utils import check_choice, check_float, check_int
 from keras_rec_tx.utils.requests import TIME_ORIGIN
 
-SECONDS_PER_WEEK = 604800
 _DEDUPE = ("keep_all", "first", "last")
 
 

@@ -1,6 +1,6 @@
 """A training or evaluation split of an `Interactions` log."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -157,42 +157,27 @@ class SequenceSplit:
             columns["timestamp"] = data.timestamps[rows]
         return pd.DataFrame(columns)
 
-    def batches(
-        self,
-        batch_size: int = 128,
-        max_len: int = 50,
-        shuffle: bool | None = None,
-        seed: int = 0,
-        bucketing: bool = True,
-        bucket_lengths=None,
-        token_weighting: bool | None = None,
-        random_crop: bool = False,
-        protocol: str = "full",
-        num_candidates: int = 100,
-        max_users: int | None = 10000,
-        drop_remainder: bool = False,
-    ) -> SequenceBatches:
+    def batches(self, **kwargs: Any) -> SequenceBatches:
         """Returns a `keras.utils.PyDataset` of `(x, y)` batches
         (`(x, y, sample_weight)` for bucketed training batches).
 
-        See `keras_rec_tx.data.SequenceBatches` for the arguments and
-        the batch layout.
+        The keyword arguments are those of
+        `keras_rec_tx.data.SequenceBatches` (`batch_size`, `max_len`,
+        `shuffle`, `seed`, `bucketing`, `protocol`, ...), with its
+        defaults; see it for their meaning and the batch layout. They are
+        forwarded, not repeated here, so the two cannot drift apart.
+
+        Example:
+
+        ```python
+        import keras_rec_tx
+
+        data = keras_rec_tx.datasets.synthetic(num_users=50, num_items=20)
+        train, valid, _ = data.leave_one_out()
+        batches = train.batches(batch_size=16, max_len=10, seed=0)
+        ```
         """
-        return SequenceBatches(
-            self,
-            batch_size=batch_size,
-            max_len=max_len,
-            shuffle=shuffle,
-            seed=seed,
-            bucketing=bucketing,
-            bucket_lengths=bucket_lengths,
-            token_weighting=token_weighting,
-            random_crop=random_crop,
-            protocol=protocol,
-            num_candidates=num_candidates,
-            max_users=max_users,
-            drop_remainder=drop_remainder,
-        )
+        return SequenceBatches(self, **kwargs)
 
     def __repr__(self) -> str:
         lengths = self.lengths

@@ -4,6 +4,7 @@ from keras_rec_tx.layers.causal_self_attention import CausalSelfAttention
 from keras_rec_tx.layers.hybrid_timestamp_encoding import (
     HybridTimestampEncoding,
 )
+from keras_rec_tx.layers.norm_factory import make_norm
 from keras_rec_tx.layers.random_item_replacement import (
     RandomItemReplacement,
 )
@@ -21,4 +22,5 @@ __all__ = [
     "SwiGLUDense",
     "TransformerBlock",
     "glu_hidden_dim",
+    "make_norm",
 ]

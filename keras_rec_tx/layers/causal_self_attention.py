@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_rec_tx.layers.rotary_embedding import RotaryEmbedding
+from keras_rec_tx.utils import check_float, check_int
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
@@ -77,26 +78,13 @@ class CausalSelfAttention(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(num_heads, int) or num_heads <= 0:
-            raise ValueError(
-                "`num_heads` must be a positive int. "
-                f"Received: num_heads={num_heads}"
-            )
-        if key_dim is not None and (
-            not isinstance(key_dim, int) or key_dim <= 0
-        ):
-            raise ValueError(
-                "`key_dim` must be None or a positive int. "
-                f"Received: key_dim={key_dim}"
-            )
+        num_heads = check_int("num_heads", num_heads, minimum=1)
+        key_dim = check_int("key_dim", key_dim, minimum=1, allow_none=True)
         if use_rope and key_dim is not None and key_dim % 2:
             raise ValueError(
                 f"RoPE needs an even `key_dim`. Received: key_dim={key_dim}"
             )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                f"`dropout` must be in [0, 1). Received: dropout={dropout}"
-            )
+        dropout = check_float("dropout", dropout, minimum=0.0, below=1.0)
         self.num_heads = num_heads
         self.key_dim = key_dim
         self.use_bias = use_bias

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_rec_tx.utils import check_float, check_int
+
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
 class RandomItemReplacement(keras.layers.Layer):
@@ -52,15 +54,8 @@ class RandomItemReplacement(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(num_items, int) or num_items < 1:
-            raise ValueError(
-                "`num_items` must be a positive int. "
-                f"Received: num_items={num_items!r}"
-            )
-        if not 0.0 <= rate < 1.0:
-            raise ValueError(f"`rate` must be in [0, 1). Received: rate={rate}")
-        self.num_items = num_items
-        self.rate = float(rate)
+        self.num_items = check_int("num_items", num_items, minimum=1)
+        self.rate = check_float("rate", rate, minimum=0.0, below=1.0)
         self.seed = seed
         # Like `keras.layers.Dropout`: no random state (no variable) at 0.
         if self.rate > 0:

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_rec_tx.utils import check_float, check_int
+
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
 class RMSNorm(keras.layers.Layer):
@@ -46,14 +48,8 @@ class RMSNorm(keras.layers.Layer):
 
     def __init__(self, epsilon: float = 1e-6, axis: int = -1, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(axis, int):
-            raise ValueError(f"`axis` must be an int. Received: axis={axis}")
-        if epsilon < 0:
-            raise ValueError(
-                f"`epsilon` must be non-negative. Received: epsilon={epsilon}"
-            )
-        self.epsilon = epsilon
-        self.axis = axis
+        self.epsilon = check_float("epsilon", epsilon, minimum=0.0)
+        self.axis = check_int("axis", axis)
         # Inputs and the scale stay in their own dtype: we compute in float32.
         self.autocast = False
 

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_rec_tx.utils import check_float, check_int
+
 
 def glu_hidden_dim(d_model: int, d_ff: int, use_bias: bool = False) -> int:
     """GLU hidden width with the parameter count of a plain 2-layer FFN.
@@ -96,22 +98,11 @@ class SwiGLUDense(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(hidden_dim, int) or hidden_dim <= 0:
-            raise ValueError(
-                "`hidden_dim` must be a positive int. "
-                f"Received: hidden_dim={hidden_dim}"
-            )
-        if output_dim is not None and (
-            not isinstance(output_dim, int) or output_dim <= 0
-        ):
-            raise ValueError(
-                "`output_dim` must be None or a positive int. "
-                f"Received: output_dim={output_dim}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                f"`dropout` must be in [0, 1). Received: dropout={dropout}"
-            )
+        hidden_dim = check_int("hidden_dim", hidden_dim, minimum=1)
+        output_dim = check_int(
+            "output_dim", output_dim, minimum=1, allow_none=True
+        )
+        dropout = check_float("dropout", dropout, minimum=0.0, below=1.0)
         self.hidden_dim = hidden_dim
         self.output_dim = output_dim
         self.activation = keras.activations.get(activation)

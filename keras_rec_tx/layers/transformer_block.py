@@ -3,20 +3,13 @@
 import keras
 
 from keras_rec_tx.layers.causal_self_attention import CausalSelfAttention
-from keras_rec_tx.layers.rms_norm import RMSNorm
+from keras_rec_tx.layers.norm_factory import NORMS, make_norm
 from keras_rec_tx.layers.swiglu_dense import SwiGLUDense
+from keras_rec_tx.utils import check_choice, check_float, check_int
 
-_NORMS = ("layernorm", "rmsnorm")
 _FFNS = ("relu", "gelu", "swiglu", "geglu")
 _ARRANGEMENTS = ("serial", "parallel")
 _NORM_POSITIONS = ("pre", "post", "sasrec")
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(
-            f"`{name}` must be one of {choices}. Received: {name}={value!r}"
-        )
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
@@ -110,28 +103,18 @@ class TransformerBlock(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_choice("norm", norm, _NORMS)
-        _check_choice("ffn", ffn, _FFNS)
-        _check_choice("arrangement", arrangement, _ARRANGEMENTS)
-        _check_choice("norm_position", norm_position, _NORM_POSITIONS)
+        check_choice("norm", norm, NORMS)
+        check_choice("ffn", ffn, _FFNS)
+        check_choice("arrangement", arrangement, _ARRANGEMENTS)
+        check_choice("norm_position", norm_position, _NORM_POSITIONS)
         if arrangement == "parallel" and norm_position != "pre":
             raise ValueError(
                 "A parallel block needs pre-norm. Received: "
                 f"arrangement='parallel', norm_position={norm_position!r}"
             )
-        if not isinstance(num_heads, int) or num_heads <= 0:
-            raise ValueError(
-                "`num_heads` must be a positive int. "
-                f"Received: num_heads={num_heads}"
-            )
-        if not isinstance(d_ff, int) or d_ff <= 0:
-            raise ValueError(
-                f"`d_ff` must be a positive int. Received: d_ff={d_ff}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                f"`dropout` must be in [0, 1). Received: dropout={dropout}"
-            )
+        num_heads = check_int("num_heads", num_heads, minimum=1)
+        d_ff = check_int("d_ff", d_ff, minimum=1)
+        dropout = check_float("dropout", dropout, minimum=0.0, below=1.0)
         self.num_heads = num_heads
         self.d_ff = d_ff
         self.norm = norm
@@ -145,13 +128,10 @@ class TransformerBlock(keras.layers.Layer):
         self.epsilon = epsilon
 
     def _make_norm(self, name):
-        if self.norm == "rmsnorm":
-            return RMSNorm(
-                epsilon=self.epsilon, dtype=self.dtype_policy, name=name
-            )
-        return keras.layers.LayerNormalization(
+        return make_norm(
+            self.norm,
             epsilon=self.epsilon,
-            center=self.use_bias,
+            use_bias=self.use_bias,
             dtype=self.dtype_policy,
             name=name,
         )

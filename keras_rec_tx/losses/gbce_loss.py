@@ -1,12 +1,12 @@
 """gSASRec's generalised binary cross-entropy (gBCE)."""
 
-import numbers
 from typing import Any
 
 import keras
 from keras import ops
 
 from keras_rec_tx.losses.retrieval_loss import RetrievalLoss
+from keras_rec_tx.utils import check_float, check_int
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
@@ -88,17 +88,8 @@ class GBCELoss(RetrievalLoss):
                 f"GBCELoss needs at least 2 items. Received: "
                 f"num_items={num_items}"
             )
-        if (
-            isinstance(num_negatives, bool)
-            or not isinstance(num_negatives, numbers.Integral)
-            or num_negatives < 1
-        ):
-            raise ValueError(
-                "`num_negatives` must be a positive int. Received: "
-                f"num_negatives={num_negatives}"
-            )
-        if not 0.0 <= t <= 1.0:
-            raise ValueError(f"`t` must be in [0, 1]. Received: t={t}")
+        num_negatives = check_int("num_negatives", num_negatives, minimum=1)
+        t = check_float("t", t, minimum=0.0, maximum=1.0)
         self.num_negatives = int(num_negatives)
         self.t = t
         self.share_negatives = self.check_share_negatives(share_negatives)

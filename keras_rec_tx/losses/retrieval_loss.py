@@ -1,10 +1,11 @@
 """Base class of the next-item retrieval losses."""
 
-import numbers
 from typing import Any
 
 import keras
 from keras import ops
+
+from keras_rec_tx.utils import check_int
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
@@ -86,15 +87,9 @@ class RetrievalLoss(keras.layers.Layer):
     ):
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
-        if num_items is not None and (
-            isinstance(num_items, bool)
-            or not isinstance(num_items, numbers.Integral)
-            or num_items < 1
-        ):
-            raise ValueError(
-                f"`num_items` must be a positive int. Received: "
-                f"num_items={num_items}"
-            )
+        num_items = check_int(
+            "num_items", num_items, minimum=1, allow_none=True
+        )
         if self.uses_negatives and num_items is None:
             raise ValueError(
                 f"{type(self).__name__} samples negatives and needs "

@@ -1,7 +1,6 @@
 """Sampled softmax with logQ correction and shared negatives."""
 
 import math
-import numbers
 from typing import Any
 
 import keras
@@ -9,6 +8,7 @@ import numpy as np
 from keras import ops
 
 from keras_rec_tx.losses.retrieval_loss import RetrievalLoss
+from keras_rec_tx.utils import check_int
 
 # Logit given to masked candidates: finite, so no inf - inf = NaN.
 _MASKED_LOGIT = -1e9
@@ -97,15 +97,7 @@ class SampledSoftmaxLoss(RetrievalLoss):
         **kwargs,
     ):
         super().__init__(num_items=num_items, seed=seed, **kwargs)
-        if (
-            isinstance(num_negatives, bool)
-            or not isinstance(num_negatives, numbers.Integral)
-            or num_negatives < 1
-        ):
-            raise ValueError(
-                "`num_negatives` must be a positive int. Received: "
-                f"num_negatives={num_negatives}"
-            )
+        num_negatives = check_int("num_negatives", num_negatives, minimum=1)
         if sampling not in ("uniform", "popularity"):
             raise ValueError(
                 '`sampling` must be "uniform" or "popularity". Received: '

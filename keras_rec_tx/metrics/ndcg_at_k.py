@@ -1,12 +1,12 @@
 """NDCG@K for one target per example."""
 
-import numbers
 from typing import Any
 
 import keras
 from keras import ops
 
 from keras_rec_tx.metrics.ranking_metric import RankingMetric
+from keras_rec_tx.utils import check_int
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
@@ -45,8 +45,7 @@ class NDCGAtK(RankingMetric):
     """
 
     def __init__(self, k: int = 10, name: str | None = None, dtype: Any = None):
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"`k` must be a positive int. Received: k={k}")
+        k = check_int("k", k, minimum=1)
         super().__init__(name=name or f"ndcg@{k}", dtype=dtype)
         self.k = int(k)
 

@@ -11,16 +11,15 @@ from keras import ops
 from keras_rec_tx.layers.hybrid_timestamp_encoding import (
     HybridTimestampEncoding,
 )
+from keras_rec_tx.layers.norm_factory import NORMS, make_norm
 from keras_rec_tx.layers.random_item_replacement import (
     RandomItemReplacement,
 )
-from keras_rec_tx.layers.rms_norm import RMSNorm
 from keras_rec_tx.layers.transformer_block import TransformerBlock
 from keras_rec_tx.utils import check_choice, check_float, check_int
 
 POSITIONS = ("learned", "rope", "rope+learned", "none")
 TIME_ENCODINGS = (None, "hybrid", "absolute", "relative")
-NORMS = ("layernorm", "rmsnorm")
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
@@ -219,8 +218,13 @@ class SequentialBackbone(keras.Model):
         ]
         self.final_norm = None
         if norm_position in ("pre", "sasrec"):
+            # The blocks' epsilon (TransformerBlock's default), as before.
             self.final_norm = make_norm(
-                norm, use_bias, self.dtype_policy, "final_norm"
+                norm,
+                epsilon=1e-6,
+                use_bias=use_bias,
+                dtype=self.dtype_policy,
+                name="final_norm",
             )
 
     def build(self, input_shape: Any = None) -> None:
@@ -346,16 +350,3 @@ class SequentialBackbone(keras.Model):
             }
         )
         return config
-
-
-def make_norm(
-    norm: str, use_bias: bool, dtype: Any, name: str
-) -> keras.layers.Layer:
-    """The final norm layer named `norm`."""
-    if norm == "rmsnorm":
-        return RMSNorm(dtype=dtype, name=name)
-    if norm == "layernorm":
-        return keras.layers.LayerNormalization(
-            epsilon=1e-6, center=use_bias, dtype=dtype, name=name
-        )
-    raise ValueError(f"`norm` must be one of {NORMS}. Received: norm={norm!r}")

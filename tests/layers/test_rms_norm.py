@@ -67,7 +67,7 @@ def test_is_not_layer_normalization_with_rms_scaling():
 
 
 def test_invalid_arguments():
-    with pytest.raises(ValueError, match="axis"):
+    with pytest.raises(TypeError, match="axis"):
         RMSNorm(axis=(1, 2))
     with pytest.raises(ValueError, match="epsilon"):
         RMSNorm(epsilon=-1.0)

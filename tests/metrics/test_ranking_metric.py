@@ -94,11 +94,14 @@ def test_names_alias_and_errors():
     assert metrics.MRR().name == "mrr"
     assert metrics.RecallAtK(5, name="hr@5").name == "hr@5"
     assert metrics.HitRateAtK is metrics.RecallAtK
-    for bad in (0, -1, 2.5, True):
-        with pytest.raises(ValueError, match="Received: k="):
+    # Out of range: ValueError; not an integer: TypeError (utils.validation).
+    for bad, error in ((0, ValueError), (-1, ValueError), (2.5, TypeError)):
+        with pytest.raises(error, match="Received: k="):
             metrics.RecallAtK(bad)
-        with pytest.raises(ValueError, match="Received: k="):
+        with pytest.raises(error, match="Received: k="):
             metrics.NDCGAtK(bad)
+    with pytest.raises(TypeError, match="Received: k="):
+        metrics.RecallAtK(True)
 
 
 @pytest.mark.parametrize("metric_cls", ALL)

@@ -9,6 +9,8 @@ returned as if it were this run's; `run_one` raises a ValueError naming
 the differences instead. A run whose training diverged is stored with
 `"diverged": true` (its non-finite numbers as null), which the report
 leaves out.
+The file holds `keras_rec_tx.experiment.run`'s result plus the run's
+provenance (date, command, machine, peak memory: `benchmarks.provenance`).
 `benchmarks/report.py` turns the files into BENCHMARKS.md and the results
 section of each preset file.
 
@@ -16,9 +18,10 @@ Example:
 
 ```python
 import keras_rec_tx
+from benchmarks import runner
 
 data = keras_rec_tx.datasets.synthetic(num_users=200, num_items=50, seed=0)
-path = keras_rec_tx.benchmark.run_one(
+path = runner.run_one(
     "rope_swiglu", data, dataset="synthetic", seed=0,
     results_dir="/tmp/krt_results", epochs=1, overrides={"d_model": 16},
 )
@@ -28,20 +31,18 @@ print(path)
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import os
 import pathlib
-import shlex
-import sys
 import time
 from typing import Any
 
 import keras
 import numpy as np
 
-from keras_rec_tx import experiment
+from benchmarks import provenance
+from keras_rec_tx import experiment, zoo
 from keras_rec_tx.utils import atomic_write_text, check_int
 
 
@@ -74,7 +75,7 @@ def run_config(
     default is no difference."""
     defaults = {"overrides": {}, "training_overrides": {}}
     if preset is not None:
-        described = experiment.zoo.describe(preset)
+        described = zoo.describe(preset)
         defaults = {
             "overrides": dict(described.get("architecture", {})),
             "training_overrides": dict(described.get("training", {})),
@@ -150,7 +151,7 @@ def check_existing(path: str | os.PathLike, config: dict[str, Any]) -> None:
         raise ValueError(
             f"The result file {path} exists but was made with another "
             "configuration (" + "; ".join(differences) + "). Move it away "
-            "(benchmarks/run.py --supersede), or give this run another "
+            "(python -m benchmarks.run --supersede), or give this run another "
             "`tag`, to run it again."
         )
 
@@ -193,9 +194,7 @@ def run_one(
     configuration (see `check_existing`); else a ValueError. The results
     folder is created and checked to be writable before training.
     """
-    protocol = (
-        protocol or experiment.zoo.describe(preset)["benchmark"]["protocol"]
-    )
+    protocol = protocol or zoo.describe(preset)["benchmark"]["protocol"]
     seed = check_int("seed", seed, minimum=0)
     for name, value in (("dataset", dataset), ("tag", tag)):
         if not isinstance(value, str) or "/" in value or "\\" in value:
@@ -230,20 +229,19 @@ def run_one(
         time_limit_s=time_limit_s,
         verbose=verbose,
     )
+    wall_seconds = time.time() - start
     result.update(
         {
+            "peak_rss_mb": provenance.peak_rss_mb(),
             "dataset": dataset,
             "tag": tag,
             "overrides": overrides or {},
             "training_overrides": training_overrides or {},
-            "wall_seconds": time.time() - start,
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                timespec="seconds"
-            ),
-            "command": " ".join(shlex.quote(a) for a in sys.argv),
+            "wall_seconds": wall_seconds,
             "data_fingerprint": config["data_fingerprint"],
         }
     )
+    result = provenance.stamp(result)
     write_result(path, result)
     return path
 
@@ -259,45 +257,3 @@ def _json_default(value: Any) -> Any:
         return value.item()
     except AttributeError:
         return str(value)
-
-
-def parse_overrides(items: list[str] | None) -> dict[str, Any]:
-    """`["d_model=32", "position=\"rope\""]` -> dict (values as JSON, else
-    plain strings)."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise ValueError(f"Overrides are key=value. Received: {item!r}")
-        key, value = item.split("=", 1)
-        try:
-            out[key] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key] = value
-    return out
-
-
-def run_from_flags(flags: Any) -> None:
-    """The `keras-rec-tx benchmark` command (flags of keras_rec_tx.cli)."""
-    from keras_rec_tx import datasets
-
-    if flags.dataset == "synthetic":
-        data = datasets.synthetic(
-            num_users=flags.synthetic_users,
-            num_items=flags.synthetic_items,
-            seed=0,
-        )
-    else:
-        data = datasets.load(flags.dataset, data_dir=flags.data_dir)
-    for seed in [int(s) for s in flags.seeds]:
-        path = run_one(
-            flags.preset,
-            data,
-            dataset=flags.dataset,
-            seed=seed,
-            protocol=flags.protocol,
-            results_dir=flags.results_dir,
-            epochs=flags.epochs,
-            verbose=2,
-        )
-        with open(path, encoding="utf-8") as f:
-            print(path, json.load(f)["test"])

@@ -1,11 +1,17 @@
-"""keras_rec_tx.benchmark: result files are strict JSON, written
-atomically, and never reused for another configuration."""
+"""benchmarks.runner: result files are strict JSON, written atomically,
+carry their provenance, and are never reused for another configuration."""
 
 import json
 
 import pytest
 
-from keras_rec_tx import benchmark, datasets
+from benchmarks import runner
+from keras_rec_tx import datasets
+from tests.benchmark_modules import ONCE
+
+# The runner's bookkeeping does not depend on the backend: once, in the
+# jax pass (each run trains a model, the slow part of this file).
+pytestmark = ONCE
 
 TINY = {"d_model": 8, "d_ff": 16, "max_len": 10}
 
@@ -17,20 +23,23 @@ def data():
 
 def test_existing_result_is_reused_only_for_the_same_config(data, tmp_path):
     kwargs = dict(dataset="syn", seed=0, results_dir=tmp_path, overrides=TINY)
-    path = benchmark.run_one("sasrec_plus", data, epochs=1, **kwargs)
+    path = runner.run_one("sasrec_plus", data, epochs=1, **kwargs)
     stored = json.loads(path.read_text())
-    assert stored["data_fingerprint"] == benchmark.data_fingerprint(data)
+    assert stored["data_fingerprint"] == runner.data_fingerprint(data)
+    # Provenance, added by the runner around experiment.run.
+    for key in ("date", "command", "machine", "peak_rss_mb", "wall_seconds"):
+        assert key in stored, key
     assert not list(tmp_path.glob(".tmp-*"))  # atomic write left nothing
     mtime = path.stat().st_mtime_ns
-    assert benchmark.run_one("sasrec_plus", data, epochs=1, **kwargs) == path
+    assert runner.run_one("sasrec_plus", data, epochs=1, **kwargs) == path
     assert path.stat().st_mtime_ns == mtime
     with pytest.raises(ValueError, match=r"another configuration.*epochs"):
-        benchmark.run_one("sasrec_plus", data, epochs=2, **kwargs)
+        runner.run_one("sasrec_plus", data, epochs=2, **kwargs)
     other = datasets.synthetic(num_users=61, num_items=20, seed=0)
     with pytest.raises(ValueError, match="data_fingerprint"):
-        benchmark.run_one("sasrec_plus", other, epochs=1, **kwargs)
+        runner.run_one("sasrec_plus", other, epochs=1, **kwargs)
     with pytest.raises(ValueError, match=r"overrides\['d_model'\]"):
-        benchmark.run_one(
+        runner.run_one(
             "sasrec_plus",
             data,
             epochs=1,
@@ -51,16 +60,16 @@ def test_legacy_file_without_fingerprint_is_compared_on_what_it_stores(
             }
         )
     )
-    same = benchmark.run_config(overrides={"d_model": 8}, epochs=3)
-    benchmark.check_existing(path, same)  # no fingerprint: not compared
+    same = runner.run_config(overrides={"d_model": 8}, epochs=3)
+    runner.check_existing(path, same)  # no fingerprint: not compared
     with pytest.raises(ValueError, match="patience: stored 5, now 6"):
-        benchmark.check_existing(path, {**same, "patience": 6})
+        runner.check_existing(path, {**same, "patience": 6})
 
 
 def test_results_dir_is_checked_before_training(data, tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="`results_dir` must be a folder"):
-        benchmark.run_one(
+        runner.run_one(
             "sasrec_plus",
             data,
             dataset="syn",
@@ -71,5 +80,12 @@ def test_results_dir_is_checked_before_training(data, tmp_path):
 
 def test_non_finite_numbers_are_refused(tmp_path):
     with pytest.raises(ValueError, match="not JSON compliant"):
-        benchmark.write_result(tmp_path / "r.json", {"ndcg@10": float("nan")})
+        runner.write_result(tmp_path / "r.json", {"ndcg@10": float("nan")})
     assert not list(tmp_path.iterdir())
+
+
+def test_dataset_name_with_a_path_separator_is_refused(data, tmp_path):
+    with pytest.raises(ValueError, match="`dataset` must be a string"):
+        runner.run_one(
+            "sasrec", data, dataset="a/b", seed=0, results_dir=tmp_path
+        )

@@ -1,0 +1,128 @@
+"""Where and how a benchmark result was made: date, command, machine.
+
+Every result file under benchmarks/results/ carries these beside its
+numbers, so that a number read later can be traced to the machine and
+command that produced it (and timings taken on a shared or different
+machine are not compared as if alike). The library itself records none
+of this: it lives here, in one place, for every benchmark script.
+
+Example:
+
+```python
+from benchmarks import provenance
+
+result = provenance.stamp({"ndcg@10": 0.05})
+print(result["date"], result["command"], result["machine"]["cpu_count"])
+```
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import resource
+import shlex
+import sys
+from typing import Any
+
+
+def utc_now() -> str:
+    """The current time in UTC, ISO 8601 to the second."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(
+        timespec="seconds"
+    )
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """`argv` (default `sys.argv`) as one shell-quoted line."""
+    return " ".join(
+        shlex.quote(a) for a in (sys.argv if argv is None else argv)
+    )
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def machine() -> dict[str, Any]:
+    """A short description of this machine and the library versions:
+    platform, CPUs (those this process may use too), thread settings, the
+    backend's version and its accelerator, if any."""
+    import keras
+    import numpy as np
+
+    info = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
+    backend = keras.backend.backend()
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+    try:
+        lib = __import__(module[backend])
+        info[backend] = lib.__version__
+    except (ImportError, KeyError):
+        pass
+    if hasattr(os, "sched_getaffinity"):  # CPUs this process may use
+        info["cpus_available"] = len(os.sched_getaffinity(0))
+    threads = {
+        k: os.environ[k]
+        for k in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "XLA_FLAGS")
+        if k in os.environ
+    }
+    if threads:
+        info["threads"] = threads
+    accelerator = accelerator_name()
+    if accelerator:
+        info["accelerator"] = accelerator
+    return info
+
+
+def accelerator_name() -> str | None:
+    """Name of the GPU/TPU the backend computes on; None on a CPU."""
+    import keras
+
+    backend = keras.backend.backend()
+    try:
+        if backend == "jax":
+            import jax
+
+            device = jax.devices()[0]
+            return None if device.platform == "cpu" else device.device_kind
+        if backend == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return torch.cuda.get_device_name(0)
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                details = tf.config.experimental.get_device_details(gpus[0])
+                return details.get("device_name", gpus[0].name)
+    except Exception:  # a broken driver must not lose a finished run
+        return None
+    return None
+
+
+def stamp(
+    result: dict[str, Any],
+    *,
+    command: str | None = None,
+    with_machine: bool = True,
+) -> dict[str, Any]:
+    """A copy of `result` with `"date"`, `"command"` (default: this
+    process's command line) and, with `with_machine`, `"machine"` added
+    (an existing `"machine"` entry is kept)."""
+    out = dict(result)
+    out["date"] = utc_now()
+    out["command"] = command_line() if command is None else command
+    if with_machine and "machine" not in out:
+        out["machine"] = machine()
+    return out
