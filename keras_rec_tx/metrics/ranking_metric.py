@@ -54,5 +54,15 @@ class RankingMetric(keras.metrics.Mean):
     def update_state(
         self, y_true: Any, y_pred: Any, sample_weight: Any = None
     ) -> None:
-        values = self.value_from_rank(target_rank(y_true, y_pred))
+        self.update_state_from_rank(
+            target_rank(y_true, y_pred), sample_weight=sample_weight
+        )
+
+    def update_state_from_rank(
+        self, rank: Any, sample_weight: Any = None
+    ) -> None:
+        """Updates from zero-based ranks `(B,)` computed elsewhere (the
+        model's chunked scoring of a large catalogue), with the semantics
+        of `target_rank`."""
+        values = self.value_from_rank(rank)
         super().update_state(values, sample_weight=sample_weight)

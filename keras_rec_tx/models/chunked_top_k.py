@@ -64,6 +64,72 @@ def chunked_top_k(
     return best_ids, best_scores
 
 
+def chunked_target_rank(
+    hidden: Any,
+    table: Any,
+    targets: Any,
+    exclude_ids: Any,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Any:
+    """`keras_rec_tx.metrics.target_rank` of the scores `hidden @ table.T`
+    with the padding item and `exclude_ids` set to `-inf`, the table read
+    in chunks: exactly the rank of the whole score matrix (the target's
+    score is taken from its own chunk, so it equals itself bit for bit),
+    in `batch x chunk_size` memory at twice the matmuls.
+
+    Args:
+        hidden: float `(batch, d)` query vectors.
+        table: float `(num_items + 1, d)` item vectors, row 0 padding.
+        targets: int `(batch,)` target item indices.
+        exclude_ids: int `(batch, L)` ids set to `-inf` (`0` = padding).
+        chunk_size: table rows scored at once.
+
+    Returns:
+        float32 `(batch,)` zero-based ranks; `inf` where `target_rank`
+        gives `inf` (a NaN or `+inf` target score, a target out of range).
+    """
+    hidden = ops.cast(hidden, "float32")
+    targets = ops.cast(targets, "int32")
+    rows = int(table.shape[0])
+
+    def chunks():
+        for start in range(0, rows, chunk_size):
+            stop = min(start + chunk_size, rows)
+            block = ops.cast(table[start:stop], "float32")
+            scores = ops.matmul(hidden, ops.transpose(block))
+            yield start, stop, _exclude(scores, start, exclude_ids)
+
+    # Two passes, so that only one chunk of scores is held at a time: the
+    # target's score, then the counts (the same matmuls, the same values).
+    target_score = 0.0
+    for start, stop, scores in chunks():
+        inside = ops.logical_and(targets >= start, targets < stop)
+        local = ops.where(inside, targets - start, 0)
+        picked = ops.take_along_axis(scores, local[:, None], axis=1)[:, 0]
+        target_score = target_score + ops.where(inside, picked, 0.0)
+    threshold = target_score[:, None]
+    rank = ops.zeros_like(target_score)
+    for _, _, scores in chunks():
+        counts = (
+            ops.cast(scores > threshold, "float32")
+            + ops.cast(scores == threshold, "float32")
+            + ops.cast(ops.isnan(scores), "float32")
+        )
+        rank = rank + ops.sum(counts, axis=1)
+    # The target ties with itself (a NaN target never compares equal).
+    rank = rank - ops.cast(target_score == target_score, "float32")
+    in_range = ops.logical_and(targets >= 0, targets < rows)
+    possible = ops.logical_and(
+        in_range,
+        ops.logical_not(
+            ops.logical_or(
+                ops.isnan(target_score), target_score == float("inf")
+            )
+        ),
+    )
+    return ops.where(possible, rank, ops.full_like(rank, float("inf")))
+
+
 def _exclude(scores: Any, start: int, exclude_ids: Any) -> Any:
     """`-inf` at the padding item and at the excluded ids that fall in the
     chunk of columns `start, start + 1, ...` of `scores`."""

@@ -17,7 +17,11 @@ from keras_rec_tx.metrics.ranking_protocol import (
     ranking_metrics,
     update_ranking_metrics,
 )
-from keras_rec_tx.models.chunked_top_k import DEFAULT_CHUNK_SIZE, chunked_top_k
+from keras_rec_tx.models.chunked_top_k import (
+    DEFAULT_CHUNK_SIZE,
+    chunked_target_rank,
+    chunked_top_k,
+)
 from keras_rec_tx.models.sequential_backbone import (
     POSITIONS,
     TIME_ENCODINGS,
@@ -778,6 +782,20 @@ class SequentialRecommender(keras.Model):
             self.user_norm_tracker.update_state(norms, sample_weight=mask)
             return
         self.user_norm_tracker.update_state(norms[:, -1])
+        candidates = x.get("candidates") if isinstance(x, dict) else None
+        if candidates is None and self.num_items + 1 > self.score_chunk_size:
+            # A catalogue larger than one chunk: the target's rank over the
+            # chunks, never the whole (batch, catalogue) score matrix.
+            rank = chunked_target_rank(
+                hidden[:, -1, :],
+                self.backbone.embeddings,
+                y,
+                item_ids,
+                self.score_chunk_size,
+            )
+            for metric in self.ranking_metrics:
+                metric.update_state_from_rank(rank, sample_weight)
+            return
         scores = self.score_hidden(hidden[:, -1, :])
         inputs = dict(x) if isinstance(x, dict) else {}
         # The truncated history the model read is what it excludes.

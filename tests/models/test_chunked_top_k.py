@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import keras_rec_tx as krt
-from keras_rec_tx.models.chunked_top_k import chunked_top_k
+from keras_rec_tx.metrics import exclude_items, target_rank
+from keras_rec_tx.models.chunked_top_k import chunked_target_rank, chunked_top_k
 
 NUM_ITEMS = 37
 
@@ -93,3 +94,36 @@ def test_item_embeddings_are_the_table_without_padding(model):
     np.testing.assert_allclose(
         scores[0, 0], (hidden @ table.T)[0, ids[0, 0] - 1], rtol=1e-5
     )
+
+
+def test_chunked_rank_is_the_rank_of_the_whole_matrix():
+    rng = np.random.default_rng(2)
+    hidden = rng.normal(size=(6, 8)).astype("float32")
+    table = rng.normal(size=(NUM_ITEMS + 1, 8)).astype("float32")
+    table[20] = table[3]  # a tie with item 3
+    targets = np.array([3, 20, 5, 0, 36, 7], "int32")
+    exclude = rng.integers(0, NUM_ITEMS + 1, size=(6, 5)).astype("int32")
+    exclude[2, 0] = 5  # a target already seen: excluded, ranks last
+    scores = exclude_items(hidden @ table.T, exclude)
+    expected = keras.ops.convert_to_numpy(target_rank(targets, scores))
+    for chunk in (5, 16):
+        rank = chunked_target_rank(hidden, table, targets, exclude, chunk)
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(rank), expected, err_msg=str(chunk)
+        )
+
+
+def test_evaluate_in_chunks_matches(model):
+    data = krt.datasets.synthetic(num_users=30, num_items=NUM_ITEMS, seed=0)
+    _, _, test = data.leave_one_out()
+    batches = test.batches(batch_size=16, max_len=6, bucketing=False)
+    model.compile()
+    whole = model.evaluate(batches, return_dict=True, verbose=0)
+    model.score_chunk_size = 16
+    try:
+        model.compile()  # a new test step for the chunked scoring
+        chunked = model.evaluate(batches, return_dict=True, verbose=0)
+    finally:
+        model.score_chunk_size = 2**16
+    for key in ("recall@10", "ndcg@10", "mrr"):
+        assert chunked[key] == pytest.approx(whole[key], abs=1e-6), key
