@@ -1,0 +1,1 @@
+"""Benchmarks of keras_rec_tx: suites, the runner, the report and probes."""
