@@ -9,7 +9,7 @@ returned as if it were this run's; `run_one` raises a ValueError naming
 the differences instead. A run whose training diverged is stored with
 `"diverged": true` (its non-finite numbers as null), which the report
 leaves out.
-`benchmarks/report.py` turns the files into BENCHMARKS.md and the results
+`benchmarks/report/` turns the files into BENCHMARKS.md and the results
 section of each preset file.
 
 Example:

@@ -52,7 +52,7 @@ def preset_results(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     results["source"] = [r["_file"] for r in s.runs]
     commands = sorted({r.get("command", "?") for r in s.runs})
     results["command"] = commands[0] if len(commands) == 1 else commands
-    results["generated_by"] = "python benchmarks/report.py"
+    results["generated_by"] = "python -m benchmarks.report"
     return results
 
 
