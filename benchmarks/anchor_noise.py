@@ -18,7 +18,7 @@ and how many of them our sampled-100 evaluation scores, and writes
 
     benchmarks/results/diagnostics/anchor_users__<dataset>.json
 
-`benchmarks/report.py` combines it with the seed-to-seed spread of the
+`benchmarks/report/` combines it with the seed-to-seed spread of the
 reproduction runs.
 
     python -m benchmarks.anchor_noise --data_dir=../shared/data \

@@ -4,7 +4,7 @@
         KERAS_BACKEND=jax python -m benchmarks.baselines \
         --data_dir=../shared/data
 
-For each (dataset, protocol) of the benchmark suites (benchmarks/suites.py)
+For each (dataset, protocol) of the benchmark suites (benchmarks/suites/)
 and each baseline of `keras_rec_tx.baselines`, every setting of the small
 grid below is fitted on the training split and scored on VALIDATION; the
 one with the best validation NDCG@10 (ties: the first) is then scored on

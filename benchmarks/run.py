@@ -7,7 +7,7 @@
     # Two runs at a time, each pinned to its own core, one thread each:
     KERAS_BACKEND=jax python -m benchmarks.run --suite=study --jobs=2
 
-Suites are defined in benchmarks/suites.py. Runs whose result file exists
+Suites are defined in benchmarks/suites/. Runs whose result file exists
 are skipped; results go to benchmarks/results/runs/. With --jobs=N > 1 every
 pending (run, seed) is its own subprocess (this script with --only and
 --seeds), at most N at once, each pinned to an equal share of the CPUs with

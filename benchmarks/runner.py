@@ -11,7 +11,7 @@ the differences instead. A run whose training diverged is stored with
 leaves out.
 The file holds `keras_rec_tx.experiment.run`'s result plus the run's
 provenance (date, command, machine, peak memory: `benchmarks.provenance`).
-`benchmarks/report.py` turns the files into BENCHMARKS.md and the results
+`benchmarks/report/` turns the files into BENCHMARKS.md and the results
 section of each preset file.
 
 Example:

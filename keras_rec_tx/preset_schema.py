@@ -1,6 +1,6 @@
 """Presets as data: reads, checks and resolves the zoo's preset files.
 
-One module that `zoo.get`, the trainer, the CLI and `benchmarks/report.py`
+One module that `zoo.get`, the trainer, the CLI and `benchmarks/report/`
 all read presets through. It builds no Keras object: a preset is plain data
 (dicts and a dataclass) until `zoo.get` turns it into a model.
 

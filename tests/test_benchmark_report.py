@@ -1,4 +1,4 @@
-"""benchmarks/report.py on FAKE result files written by this test.
+"""benchmarks/report/ on FAKE result files written by this test.
 
 The fixtures below are invented numbers, used only to check the report's
 tables, its noise rule and its "not run yet" rows; they are never written
@@ -14,7 +14,14 @@ import shutil
 
 import pytest
 
-from benchmarks import report
+from benchmarks import anchor_noise
+from benchmarks.report import build, load, stats, tables, zoo_results
+from benchmarks.report.sections import (
+    backends,
+    beat,
+    study,
+    time_to_quality,
+)
 from keras_rec_tx import preset_schema
 
 pytestmark = pytest.mark.skipif(
@@ -153,7 +160,7 @@ def dirs(tmp_path):
 
 
 def _build(dirs):
-    return report.build_report(
+    return build.build_report(
         dirs / "runs",
         dirs / "speed",
         dirs / "gpu",
@@ -176,16 +183,16 @@ def _section(text, title):
 
 
 def test_noise_rule():
-    assert report.noise(0.002, 3, 0.001, 3) == pytest.approx(
+    assert stats.noise(0.002, 3, 0.001, 3) == pytest.approx(
         2 * math.sqrt(0.002**2 / 3 + 0.001**2 / 3)
     )
-    assert report.noise(None, 1, 0.001, 3) is None
-    assert report.noise(0.002, 1, 0.001, 3) is None
-    assert report.is_real(0.003, 0.002) == "yes"
-    assert report.is_real(-0.003, 0.002) == "yes"
-    assert report.is_real(0.001, 0.002) == "no"
-    assert report.is_real(0.001, None).startswith("n/a")
-    mean, std = report.mean_std([0.050, 0.052, 0.054])
+    assert stats.noise(None, 1, 0.001, 3) is None
+    assert stats.noise(0.002, 1, 0.001, 3) is None
+    assert stats.is_real(0.003, 0.002) == "yes"
+    assert stats.is_real(-0.003, 0.002) == "yes"
+    assert stats.is_real(0.001, 0.002) == "no"
+    assert stats.is_real(0.001, None).startswith("n/a")
+    mean, std = stats.mean_std([0.050, 0.052, 0.054])
     assert mean == pytest.approx(0.052)
     assert std == pytest.approx(0.002)  # sample std (ddof 1)
 
@@ -235,7 +242,7 @@ def test_backends_compare_only_runs_on_the_same_batches():
                 del run["training"]["token_weighting"]
             run["_file"] = f"{backend}{seed}.json"
             runs.append(run)
-    text = "\n".join(report.backends_section(report.index_runs(runs)))
+    text = "\n".join(backends.backends_section(load.index_runs(runs)))
     # best val NDCG@10, then the test Δ
     assert "| 0.0610 ± 0.0010 | +0.0100 (0.0016) | yes |" in _row(
         text, "| tensorflow |"
@@ -261,7 +268,7 @@ def test_backends_cite_the_cross_backend_evaluation():
         "date": "2026-11-28",
     }
     other = dict(evaluation, dataset="ml-100k")
-    text = "\n".join(report.backends_section({}, [evaluation, other]))
+    text = "\n".join(backends.backends_section({}, [evaluation, other]))
     assert "NDCG@10 tensorflow 0.0484, jax 0.0484, torch 0.0484" in text
     assert "is 1.5e-08" in text and "`diag.json`" in text
     assert text.count("Evaluation alone") == 1  # not the other dataset
@@ -292,10 +299,10 @@ def test_zoo_results_update(dirs):
     before = {p.name: p.read_text() for p in zoo.glob("*.json")}
     runs = [
         r
-        for r in report.load_json_dir(dirs / "runs")
+        for r in load.load_json_dir(dirs / "runs")
         if "preset" in r and "test" in r
     ]
-    changed = report.update_zoo(zoo, report.index_runs(runs))
+    changed = zoo_results.update_zoo(zoo, load.index_runs(runs))
     assert sorted(changed) == ["rope", "sasrec_plus"]
     # The hand-written preset files are never written.
     assert {p.name: p.read_text() for p in zoo.glob("*.json")} == before
@@ -317,7 +324,7 @@ def test_zoo_results_update(dirs):
     assert results["command"] == "fake fixture"
     # The preset reader joins them; a second pass changes nothing.
     assert preset_schema.resolve("sasrec_plus", zoo).results == results
-    assert report.update_zoo(zoo, report.index_runs(runs)) == []
+    assert zoo_results.update_zoo(zoo, load.index_runs(runs)) == []
 
 
 def test_zoo_results_prefer_runs_with_token_weighting(dirs):
@@ -336,10 +343,10 @@ def test_zoo_results_prefer_runs_with_token_weighting(dirs):
     for run in old + new:
         run["_file"] = f"{run['backend']}{run['seed']}.json"
     zoo = dirs / "zoo"
-    report.update_zoo(zoo, report.index_runs(old + new))
+    zoo_results.update_zoo(zoo, load.index_runs(old + new))
     results = json.loads((zoo / "results" / "sasrec_plus.json").read_text())
     assert results["backend"] == "tensorflow" and results["seeds"] == [0, 1]
-    report.update_zoo(zoo, report.index_runs(old))
+    zoo_results.update_zoo(zoo, load.index_runs(old))
     results = json.loads((zoo / "results" / "sasrec_plus.json").read_text())
     assert results["backend"] == "torch" and len(results["seeds"]) == 4
 
@@ -356,26 +363,24 @@ def test_study_table_moves_to_the_backend_of_the_rerun():
             out.append(run)
         return out
 
-    group = report.GROUPS[0]  # positions: sasrec_plus, rope, rope_learned
+    group = study.GROUPS[0]  # positions: sasrec_plus, rope, rope_learned
     old = [
         run
         for preset, _ in group.rows
         for run in runs(preset, "jax", range(3), weighted=False)
     ]
     new = runs("sasrec_plus", "tensorflow", range(2), weighted=True)
-    text, used, backend = report.study_table(group, report.index_runs(old))
+    text, used, backend = study.study_table(group, load.index_runs(old))
     assert backend == "jax" and len(used) == 9
-    text, used, backend = report.study_table(
-        group, report.index_runs(old + new)
-    )
+    text, used, backend = study.study_table(group, load.index_runs(old + new))
     # Two runs of the rerun outrank nine older ones; rows not rerun yet
     # say so instead of borrowing the older backend's numbers.
     assert backend == "tensorflow" and len(used) == 2
-    assert text.count(report.NOT_RUN) == 2
+    assert text.count(tables.NOT_RUN) == 2
 
 
 def test_beat_section_lists_gpu_configurations_apart(dirs):
-    config_tag = report.BEAT_CONFIGS[0].tag
+    config_tag = beat.BEAT_CONFIGS[0].tag
     for seed in range(3):
         run = fake_run("sasrec_plus", seed, 0.1, 0.07, tag=config_tag)
         run["stopped_by_time_limit"] = seed == 0
@@ -434,12 +439,14 @@ def test_time_to_quality_names_where_recbole_ran():
         },
     }
     recbole_file = {"library": "RecBole 1.2.1 SASRec", "history": []}
-    text = "\n".join(report.time_to_quality_section([ours, recbole_file]))
+    text = "\n".join(
+        time_to_quality.time_to_quality_section([ours, recbole_file])
+    )
     assert "RecBole ran side by side here" in text
     assert "NDCG@10 0.0700, reached after 2000 s (150 s per epoch)" in text
     assert "| sasrec_plus | jax | 0 | 0.0900 | 5 | 100.0 | 20.0 |" in text
     del ours["recbole_reference"]["result_file"]
-    text = "\n".join(report.time_to_quality_section([ours]))
+    text = "\n".join(time_to_quality.time_to_quality_section([ours]))
     assert "RecBole was not rerun here" in text
 
 
@@ -447,18 +454,18 @@ def test_run_notes_flag_runs_stopped_by_the_epoch_cap():
     training = {"epochs": 150, "token_weighting": True}
     capped = {"epochs_run": 150, "best_epoch": 135, "training": training}
     early = {"epochs_run": 90, "best_epoch": 40, "training": training}
-    note = report.run_notes([capped, early])
+    note = tables.run_notes([capped, early])
     assert (
         note == "1 of 2 ran into the epoch cap (150) with the best epoch at 135"
     )
-    assert report.run_notes([early]) == ""
+    assert tables.run_notes([early]) == ""
     # Bucketed runs from before token weighting say so; unbucketed do not.
     old = {"epochs_run": 90, "best_epoch": 40, "training": {"epochs": 150}}
     padded = dict(old, training={"epochs": 150, "bucketing": False})
-    assert report.run_notes([old, early, padded]) == (
+    assert tables.run_notes([old, early, padded]) == (
         "1 of 3 trained on bucketed batches without token weighting"
     )
-    assert report.overrides_text([{"overrides": {"b": 1, "a": "x"}}]) == (
+    assert tables.overrides_text([{"overrides": {"b": 1, "a": "x"}}]) == (
         "a='x', b=1"
     )
 
@@ -475,15 +482,15 @@ def test_run_notes_flag_runs_that_shared_their_cpu():
         )
 
     alone, shared = run(0.97, 1), run(0.61, 1)
-    report.index_runs([])
-    assert report.run_notes([alone]) == ""
-    assert report.run_notes([alone, shared]) == (
+    load.index_runs([])
+    assert tables.run_notes([alone]) == ""
+    assert tables.run_notes([alone, shared]) == (
         "1 of 2 got much less of their one CPU than their backend's runs "
         "usually do (CPU seconds per wall second of training: 0.61): the "
         "CPU was likely shared, so their times are inflated"
     )
     # Several CPUs (a GPU machine) or no record (older files): not judged.
-    assert report.run_notes([run(0.61, 16), base]) == ""
+    assert tables.run_notes([run(0.61, 16), base]) == ""
     # Judged against the backend's usual share: a backend whose runs use
     # 0.75 of their core flags 0.5, not 0.7.
     usual = [
@@ -495,11 +502,11 @@ def test_run_notes_flag_runs_that_shared_their_cpu():
         )
         for seed in range(3)
     ]
-    report.index_runs(usual)
-    assert report.TYPICAL_CPU_SHARE == {"tensorflow": 0.75}
-    assert report.run_notes([dict(run(0.7, 1), backend="tensorflow")]) == ""
-    assert "0.50" in report.run_notes([dict(run(0.5, 1), backend="tensorflow")])
-    report.index_runs([])
+    load.index_runs(usual)
+    assert stats.TYPICAL_CPU_SHARE == {"tensorflow": 0.75}
+    assert tables.run_notes([dict(run(0.7, 1), backend="tensorflow")]) == ""
+    assert "0.50" in tables.run_notes([dict(run(0.5, 1), backend="tensorflow")])
+    load.index_runs([])
 
 
 def test_times_leave_out_runs_that_shared_their_cpu():
@@ -514,19 +521,17 @@ def test_times_leave_out_runs_that_shared_their_cpu():
         )
 
     alone = [run(seed, 1.0, 100.0) for seed in range(3)]
-    index = report.index_runs(alone + [run(3, 0.5, 300.0)])
+    index = load.index_runs(alone + [run(3, 0.5, 300.0)])
     (runs,) = index.values()
-    cells = report._cost_cells(report.Summary(runs))
+    cells = tables.cost_cells(stats.Summary(runs))
     assert cells[1:] == ["100 (3 of 4 runs)", "1,000 (3 of 4 runs)"]
-    index = report.index_runs(alone)
+    index = load.index_runs(alone)
     (runs,) = index.values()
-    assert report._cost_cells(report.Summary(runs))[1:] == ["100", "1,000"]
-    report.index_runs([])
+    assert tables.cost_cells(stats.Summary(runs))[1:] == ["100", "1,000"]
+    load.index_runs([])
 
 
 def test_anchor_noise_bounds_user_sampling_and_adds_seed_noise():
-    from benchmarks import anchor_noise
-
     # A hit rate's mean over all users has no sampling noise; over n of a
     # much larger population, about sqrt(p (1 - p) / n).
     assert anchor_noise.sampling_std(0.7, 500, 500) == 0.0
@@ -575,7 +580,7 @@ def test_reproduction_note_on_anchor_noise(dirs):
     assert "random 10,000 of the 30,000 test users" in note
     assert "a fresh 10,000 per seed too" in note
     assert "our 2 seeds" in note
-    expected = report.anchor_noise(0.741, [0.73, 0.74], 10000, 30000)
+    expected = anchor_noise.anchor_noise(0.741, [0.73, 0.74], 10000, 30000)
     delta, in_sd = expected["delta"], expected["delta_in_std"]
     assert f"Δ {delta:+.4f} = {in_sd:+.1f} sd" in note
 
@@ -639,7 +644,7 @@ def test_diverged_or_non_finite_results_are_left_out(tmp_path, capsys):
     infinite["test"]["ndcg@10"] = float("inf")
     for name, run in (("g", good), ("d", diverged), ("i", infinite)):
         (tmp_path / f"{name}.json").write_text(json.dumps(run))
-    loaded = report.load_json_dir(tmp_path)
+    loaded = load.load_json_dir(tmp_path)
     assert [r["seed"] for r in loaded] == [0]
     err = capsys.readouterr().err
     assert "d.json: training diverged" in err

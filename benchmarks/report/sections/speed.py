@@ -1,0 +1,275 @@
+"""Section 4: speed (`benchmarks/speed.py`, `benchmarks/gpu_throughput.py`).
+
+Training throughput and MFU per preset and backend, compilation modes,
+RMSNorm vs LayerNorm, evaluation throughput and the GPU runs.
+"""
+
+from __future__ import annotations
+
+from benchmarks.report.stats import BACKENDS
+from benchmarks.report.tables import NOT_RUN, fmt, fmt_int, machine_text, table
+from benchmarks.report.text import prose
+
+
+def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
+    out = [
+        "## 4. Speed",
+        "",
+        prose("speed", "intro", num_items=catalogue_size(speed)),
+        "",
+    ]
+    by_backend = {s.get("backend"): s for s in speed}
+    # Summary: real tokens/s per preset and backend (main table).
+    presets = sorted(
+        {
+            r["preset"]
+            for s in speed
+            for r in s.get("training", [])
+            if r.get("table") == "main"
+        }
+    )
+    header = ["preset"] + [f"{b} tokens/s" for b in BACKENDS]
+    header += [f"{b} MFU" for b in BACKENDS]
+    lines = []
+    for preset in presets or ["(any)"]:
+        cells, mfus = [f"`{preset}`"], []
+        for backend in BACKENDS:
+            row = _speed_row(by_backend.get(backend), preset, "main")
+            cells.append(
+                NOT_RUN if row is None else fmt_int(row["real_tokens_per_s"])
+            )
+            mfus.append(NOT_RUN if row is None else f"{100 * row['mfu']:.2f}%")
+        lines.append(cells + mfus)
+    out += [
+        "### Training throughput per preset (real tokens/s)",
+        "",
+        table(header, lines),
+        "",
+        _speed_source(speed, short=False),
+        "",
+    ]
+    # Details per backend.
+    header = [
+        "backend",
+        "preset",
+        "jit_compile",
+        "lengths",
+        "step ms (median)",
+        "real tokens/s",
+        "computed tokens/s",
+        "MFLOP/token (L=max)",
+        "model GFLOP/s",
+        "MFU",
+        "useful MFU",
+    ]
+    lines = []
+    for backend in BACKENDS:
+        s = by_backend.get(backend)
+        if s is None:
+            lines.append([backend, NOT_RUN] + ["—"] * (len(header) - 2))
+            continue
+        for row in s.get("training", []):
+            if row.get("table") == "main" and row["preset"] not in (
+                "rope_swiglu",
+                "sasrec_plus",
+                "sasrec",
+            ):
+                continue
+            lines.append(
+                [
+                    backend,
+                    f"`{row['preset']}`",
+                    str(row["jit_compile"]),
+                    row.get("lengths", "?"),
+                    f"{row['step_ms_median']:.1f}",
+                    fmt_int(row["real_tokens_per_s"]),
+                    fmt_int(row["computed_tokens_per_s"]),
+                    f"{row['flops_per_token_at_max_len']['total'] / 1e6:.3f}",
+                    f"{row['model_gflops_per_s']:.2f}",
+                    f"{100 * row['mfu']:.2f}%",
+                    f"{100 * row['useful_mfu']:.2f}%",
+                ]
+            )
+    out += [
+        "### Compilation modes and padding (selected presets)",
+        "",
+        prose("speed", "modes"),
+        "",
+        table(header, lines),
+        "",
+        _speed_source(speed),
+        "",
+    ]
+    # Matmul peak, norms, evaluation.
+    header = [
+        "backend",
+        "matmul peak GFLOP/s (start / end)",
+        "RMSNorm ms",
+        "LayerNorm ms",
+        "RMSNorm / LayerNorm",
+        "shape",
+    ]
+    lines = []
+    for backend in BACKENDS:
+        s = by_backend.get(backend)
+        if s is None:
+            lines.append([backend, NOT_RUN] + ["—"] * (len(header) - 2))
+            continue
+        peak = (
+            f"{s['matmul_peak']['gflops']:.1f} / "
+            f"{s.get('matmul_peak_end', {}).get('gflops', float('nan')):.1f}"
+            f" (n={s['matmul_peak']['n']})"
+        )
+        for row in s.get("norm", []):
+            lines.append(
+                [
+                    backend,
+                    peak,
+                    f"{row['rmsnorm_ms']:.3f}",
+                    f"{row['layernorm_ms']:.3f}",
+                    f"{row['rmsnorm_over_layernorm']:.2f}",
+                    "x".join(map(str, row["shape"])),
+                ]
+            )
+    out += [
+        "### Matmul peak and RMSNorm vs LayerNorm",
+        "",
+        prose("speed", "norms"),
+        "",
+        table(header, lines),
+        "",
+        _speed_source(speed),
+        "",
+    ]
+    header = [
+        "backend",
+        "preset",
+        "jit_compile",
+        "catalogue",
+        "users",
+        "users/s",
+    ]
+    lines = []
+    for backend in BACKENDS:
+        s = by_backend.get(backend)
+        evals = s.get("eval", []) if s else []
+        if isinstance(evals, dict):
+            evals = [evals]
+        if not evals:
+            lines.append([backend, NOT_RUN] + ["—"] * (len(header) - 2))
+        for row in evals:
+            lines.append(
+                [
+                    backend,
+                    f"`{row['preset']}`",
+                    str(row.get("jit_compile", "?")),
+                    fmt_int(row["num_items"]),
+                    fmt_int(row["users"]),
+                    fmt_int(row["users_per_s"]),
+                ]
+            )
+    out += [
+        "### Full-catalogue evaluation throughput",
+        "",
+        prose("speed", "evaluation"),
+        "",
+        table(header, lines),
+        "",
+        _speed_source(speed),
+        "",
+    ]
+    out += ["### GPU throughput (`benchmarks/gpu_throughput.py`)", ""]
+    header = [
+        "backend",
+        "device",
+        "preset",
+        "config",
+        "step ms",
+        "tokens/s",
+        "MFU",
+        "date",
+    ]
+    smoke = [g for g in gpu if g.get("smoke")]
+    gpu = [g for g in gpu if not g.get("smoke")]
+    lines = []
+    for g in gpu:
+        cfg = g.get("config", {})
+        lines.append(
+            [
+                g.get("backend", "?"),
+                g.get("device", "?"),
+                f"`{g.get('preset', '?')}`",
+                ", ".join(f"{k} {v}" for k, v in cfg.items()),
+                f"{g.get('step_ms_median', float('nan')):.1f}",
+                fmt_int(g.get("tokens_per_s")),
+                "—" if g.get("mfu") is None else f"{100 * g['mfu']:.1f}%",
+                g.get("date", "?"),
+            ]
+        )
+    if not lines:
+        lines.append([NOT_RUN] + ["—"] * (len(header) - 1))
+    out += [table(header, lines), ""]
+    if gpu:
+        out.append(
+            "_Source: "
+            + ", ".join(
+                f"`{g['_file']}` (`{g.get('command', '?')}`)" for g in gpu
+            )
+            + "._"
+        )
+    else:
+        out.append(
+            "_Source: no files under benchmarks/results/gpu/ yet (this "
+            "machine has no GPU); run `python -m benchmarks.gpu_throughput` "
+            "on one._"
+            + (
+                f" ({len(smoke)} `--smoke` test files ignored.)"
+                if smoke
+                else ""
+            )
+        )
+    out.append("")
+    return out
+
+
+def _speed_row(
+    result: dict | None, preset: str, table_name: str
+) -> dict | None:
+    if not result:
+        return None
+    for row in result.get("training", []):
+        if row["preset"] == preset and row.get("table") == table_name:
+            return row
+    return None
+
+
+def _speed_source(speed: list[dict], short: bool = True) -> str:
+    if not speed:
+        return (
+            "_Source: no files under benchmarks/results/speed/ yet; run "
+            "`KERAS_BACKEND=<backend> python -m benchmarks.speed`._"
+        )
+    if short:
+        return (
+            "_Source: "
+            + ", ".join(f"`{s['_file']}` ({s.get('date')})" for s in speed)
+            + " (commands, settings and machine: see the first table)._"
+        )
+    parts = []
+    for s in speed:
+        load = s.get("load_average_start", [None])[0]
+        load_end = s.get("load_average_end", [None])[0]
+        settings = s.get("settings", {})
+        parts.append(
+            f"`{s['_file']}` ({s.get('backend')}, {s.get('date')}, "
+            f"`{s.get('command')}`, settings {settings}, machine: "
+            f"{machine_text(s.get('machine'))}, 1-min load "
+            f"{fmt(load, 1)} → {fmt(load_end, 1)})"
+        )
+    return "_Source: " + "; ".join(parts) + "._"
+
+
+def catalogue_size(speed: list[dict]) -> str:
+    """The catalogue size of the training steps timed (their settings)."""
+    sizes = {s.get("settings", {}).get("num_items") for s in speed} - {None}
+    return ", ".join(fmt_int(n) for n in sorted(sizes)) or "—"

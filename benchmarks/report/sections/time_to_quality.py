@@ -1,0 +1,80 @@
+"""Section 5: time to RecBole's validation quality on MovieLens-100k."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.report.tables import NOT_RUN, fmt, machine_text, table
+from benchmarks.report.text import prose
+
+
+def time_to_quality_section(results: list[dict[str, Any]]) -> list[str]:
+    """Time to RecBole's validation quality (benchmarks/time_to_quality.py)."""
+    out = [
+        "## 5. Time to quality against RecBole 1.2.1 SASRec (MovieLens-100k)",
+        "",
+    ]
+    # recbole_sasrec.py's own result files sit in the same folder.
+    results = [r for r in results if "recbole_reference" in r]
+    if not results:
+        return out + [NOT_RUN, ""]
+    reference = results[0]["recbole_reference"]
+    rerun = "RecBole was not rerun here"
+    if "result_file" in reference:
+        ours = results[0].get("machine", {})
+        rerun = (
+            "RecBole ran side by side here (`benchmarks/recbole_setup.sh`, "
+            "then `benchmarks/recbole_sasrec.py` in its environment) on "
+            f"{reference.get('cpus_used')} CPU(s) with "
+            f"{reference.get('torch_threads')} torch thread(s), until its "
+            "early stopping (validation NDCG@10 not improved for "
+            f"{reference.get('stopping_step')} epochs) or its epoch cap; "
+            f"ours on {ours.get('cpus_available', '?')} CPU(s) "
+            f"(threads: {ours.get('threads', 'default')})"
+        )
+    out += [
+        prose(
+            "time_to_quality",
+            "intro",
+            source=reference["source"],
+            target=fmt(reference["target_3_epoch_moving_average"]),
+            seconds=f"{reference['seconds_to_target']:.0f}",
+            per_epoch=f"{reference['seconds_per_epoch']:.0f}",
+            rerun=rerun,
+        ),
+        "",
+    ]
+    rows = []
+    for r in sorted(results, key=lambda r: (r["backend"], r["seed"])):
+        reached = r.get("reached_recbole_target") or {}
+        rows.append(
+            [
+                r["preset"],
+                r["backend"],
+                str(r["seed"]),
+                fmt(r.get("best_3_epoch_moving_average")),
+                str(reached.get("epoch", "never")),
+                fmt(reached.get("wall_s"), 1),
+                fmt(r.get("speedup_vs_recbole_wall"), 1),
+                r["date"],
+                f"`{r['command']}`",
+            ]
+        )
+    out.append(
+        table(
+            [
+                "preset",
+                "backend",
+                "seed",
+                "best 3-epoch MA val NDCG@10",
+                "epoch reaching RecBole's best",
+                "wall s to it",
+                "x sooner than RecBole",
+                "date",
+                "command",
+            ],
+            rows,
+        )
+    )
+    out += ["", f"Machine: {machine_text(results[0].get('machine'))}.", ""]
+    return out
