@@ -154,7 +154,7 @@ def test_ema_momentum_recipe():
             zoo.make_optimizer({"ema_momentum": bad})
 
 
-def test_adamw_decays_only_matmul_kernels():
+def test_adamw_decays_only_matmul_kernels(tmp_path):
     model = zoo.get("rope_swiglu_time", num_items=30, use_bias=True)
     optimizer = model.optimizer
     assert isinstance(optimizer, keras.optimizers.AdamW)
@@ -170,6 +170,20 @@ def test_adamw_decays_only_matmul_kernels():
     assert item_table in excluded
     attention_bias = [p for p in excluded if p.endswith("query/bias")]
     assert attention_bias  # rank 2 (heads x size), still a bias
+    # A saved model loads compiled (`compile` is overridden, so the task
+    # overrides `compile_from_config` too), with the same exclusions.
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert isinstance(loaded.optimizer, keras.optimizers.AdamW)
+    assert {
+        v.path
+        for v in loaded.trainable_variables
+        if loaded.optimizer._use_weight_decay(v)
+    } == {
+        v.path
+        for v in model.trainable_variables
+        if optimizer._use_weight_decay(v)
+    }
     learned = zoo.get("warmup_cosine", num_items=30)
     position_table = learned.backbone.position_embedding.embeddings.path
     assert position_table in {

@@ -562,6 +562,15 @@ class SequentialRecommender(keras.Model):
             )
         super().compile(optimizer=optimizer, **kwargs)
 
+    def compile_from_config(self, config: dict) -> None:
+        # Keras skips compiling on load when `compile` is overridden; this
+        # is its own code, through the override above (so a loaded AdamW
+        # again leaves the same weights out of decay).
+        config = keras.saving.deserialize_keras_object(config)
+        self.compile(**config)
+        if getattr(self, "optimizer", None) is not None and self.built:
+            self.optimizer.build(self.trainable_variables)
+
     def no_weight_decay_variables(self) -> list:
         """The weights AdamW does not decay, chosen by structure rather
         than by name: every weight of rank < 2 (norm scales, biases), every
