@@ -38,6 +38,11 @@ def define_flags() -> None:
     flags.DEFINE_integer(
         "epochs", None, "At most this many epochs (default: the suite's)."
     )
+    flags.DEFINE_integer(
+        "synthetic_users",
+        2000,
+        "Users of --dataset=synthetic (the test uses a small log).",
+    )
     flags.DEFINE_string(
         "evaluate",
         None,
@@ -68,7 +73,9 @@ def evaluate_saved(path: str) -> None:
 
     run = the_run()
     model = keras.saving.load_model(path)
-    data = datasets.load_by_name(FLAGS.dataset, FLAGS.data_dir)
+    data = datasets.load_by_name(
+        FLAGS.dataset, FLAGS.data_dir, synthetic_users=FLAGS.synthetic_users
+    )
     batches = test_batches(data, run, FLAGS.seed, model.max_len)
     metrics = model.evaluate(batches, return_dict=True, verbose=0)
     print(json.dumps({k: float(v) for k, v in metrics.items()}))
@@ -79,27 +86,41 @@ def main(argv: list[str]) -> None:
     if FLAGS.evaluate:
         evaluate_saved(FLAGS.evaluate)
         return
-    compare(FLAGS.dataset, FLAGS.data_dir, FLAGS.seed, FLAGS.epochs)
+    compare(
+        FLAGS.dataset,
+        FLAGS.data_dir,
+        FLAGS.seed,
+        FLAGS.epochs,
+        synthetic_users=FLAGS.synthetic_users,
+    )
 
 
 def compare(
-    dataset: str, data_dir: str, seed: int, epochs: int | None
+    dataset: str,
+    data_dir: str,
+    seed: int,
+    epochs: int | None,
+    synthetic_users: int = 2000,
+    overrides: dict | None = None,
 ) -> pathlib.Path:
     """Trains the run on `dataset`, scores its saved model under each
-    backend and writes the diagnostic file; returns its path."""
+    backend and writes the diagnostic file; returns its path.
+    `overrides` change the run's architecture (the test's small model)."""
     import keras
 
     from keras_rec_tx import datasets, experiment
 
     run = the_run()
-    data = datasets.load_by_name(dataset, data_dir)
+    data = datasets.load_by_name(
+        dataset, data_dir, synthetic_users=synthetic_users
+    )
     result, model = experiment.run(
         run.preset,
         data,
         protocol=run.protocol,
         seed=seed,
         epochs=epochs or run.epochs,
-        overrides=run.overrides,
+        overrides={**(run.overrides or {}), **(overrides or {})},
         training_overrides=run.training_overrides,
     )
     scores = {}
@@ -116,6 +137,7 @@ def compare(
                     f"--seed={seed}",
                     f"--dataset={dataset}",
                     f"--data_dir={os.path.abspath(data_dir)}",
+                    f"--synthetic_users={synthetic_users}",
                 ],
                 cwd=ROOT,  # where `benchmarks` is importable from
                 env={**os.environ, "KERAS_BACKEND": backend},

@@ -61,7 +61,14 @@ def test_cross_backend_eval_scores_one_saved_model_everywhere(
 
     monkeypatch.setattr(diagnostics, "DIAGNOSTICS", tmp_path / "diag")
     path = cross_backend_eval.compare(
-        "synthetic", str(tmp_path), seed=1, epochs=1
+        "synthetic",
+        str(tmp_path),
+        seed=1,
+        epochs=1,
+        synthetic_users=200,
+        # A small model and two bucket lengths: few programs to compile in
+        # this process and in the three evaluating ones.
+        overrides={"d_model": 8, "d_ff": 16, "max_len": 8},
     )
     written = json.loads(path.read_text())
     assert sorted(written["test_of_saved_model"]) == [
