@@ -325,5 +325,19 @@ EXPLORATIONS: dict[str, list[Run]] = {
         _strong_base("sb_restarts", training=COSINE_RESTARTS),
         _strong_base("sb_d128", d_model=128, d_ff=512),
         _strong_base("sb_2blocks", num_blocks=2),
+        # Greedy stacking on the leader by validation (sb_ss1024, val
+        # NDCG@10 0.0715 against sb_ref's 0.0688): item replacement, then
+        # weight EMA on top of it.
+        _strong_base(
+            "sb_ss1024_sse",
+            loss_config={**SEQUENCE_SS256, "num_negatives": 1024},
+            item_replacement=0.1,
+        ),
+        _strong_base(
+            "sb_ss1024_sse_ema",
+            training={"ema_momentum": 0.999},
+            loss_config={**SEQUENCE_SS256, "num_negatives": 1024},
+            item_replacement=0.1,
+        ),
     ],
 }
