@@ -15,6 +15,7 @@ def time_to_quality_section(results: list[dict[str, Any]]) -> list[str]:
         "",
     ]
     # recbole_sasrec.py's own result files sit in the same folder.
+    recbole = [r for r in results if "library" in r and "config" in r]
     results = [r for r in results if "recbole_reference" in r]
     if not results:
         return out + [NOT_RUN, ""]
@@ -41,6 +42,11 @@ def time_to_quality_section(results: list[dict[str, Any]]) -> list[str]:
             seconds=f"{reference['seconds_to_target']:.0f}",
             per_epoch=f"{reference['seconds_per_epoch']:.0f}",
             rerun=rerun,
+            config=(
+                recbole_config_text(recbole[0]["config"])
+                if recbole
+                else results[0].get("config", "?")
+            ),
         ),
         "",
     ]
@@ -78,3 +84,12 @@ def time_to_quality_section(results: list[dict[str, Any]]) -> list[str]:
     )
     out += ["", f"Machine: {machine_text(results[0].get('machine'))}.", ""]
     return out
+
+
+def recbole_config_text(config: dict[str, Any]) -> str:
+    """RecBole's configuration (its result file's `config`) in a few words."""
+    return (
+        f"maxlen {config['MAX_ITEM_LIST_LENGTH']}, d {config['hidden_size']}, "
+        f"{config['n_layers']} layers, {config['n_heads']} heads, "
+        f"{config['loss_type']} loss, batch {config['train_batch_size']}"
+    )
