@@ -23,14 +23,7 @@ class FullSoftmaxLoss(RetrievalLoss):
             `keras_rec_tx.losses.get` takes the same arguments.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
-    Call arguments:
-        hidden: float tensor `(B, L, d)`: user representations.
-        targets: int tensor `(B, L)`: target item per position, `0` = none.
-        embeddings: float tensor `(N + 1, d)`: the item table.
-        mask: optional bool tensor `(B, L)`, and-ed with `targets != 0`.
-
-    Returns:
-        float32 scalar: mean loss over valid positions (`0.0` if none).
+    Call arguments (and the scalar returned) as `RetrievalLoss`.
 
     Example:
 

@@ -48,18 +48,11 @@ class SampledSoftmaxLoss(RetrievalLoss):
         seed: int. Seed of the sampler.
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
-    Call arguments:
-        hidden: float tensor `(B, L, d)`: user representations.
-        targets: int tensor `(B, L)`: target item per position, `0` = none.
-        embeddings: float tensor `(N + 1, d)`: the item table.
-        mask: optional bool tensor `(B, L)`, and-ed with `targets != 0`.
+    Call arguments (and the scalar returned) as `RetrievalLoss`, with:
         negatives: optional int tensor `(num_negatives,)` (or
             `(B, num_negatives)` for `share_negatives="sequence"`,
             `(B, L, num_negatives)` for `"position"`): given negatives;
             drawn with `sample_negatives` when `None`.
-
-    Returns:
-        float32 scalar: mean loss over valid positions (`0.0` if none).
 
     Example:
 

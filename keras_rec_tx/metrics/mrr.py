@@ -11,18 +11,9 @@ from keras_rec_tx.metrics.ranking_metric import RankingMetric
 class MRR(RankingMetric):
     """Mean reciprocal rank of the target, with no cut-off.
 
-    Per example the value is `1 / (rank + 1)`, with the zero-based rank from
-    `keras_rec_tx.metrics.target_rank` (full catalogue, no sort, pessimistic
-    ties). The result is the sample-weighted mean.
-
-    Args:
-        name: string. Defaults to `"mrr"`.
-        dtype: dtype of the metric's state and result.
-
-    Call arguments (`update_state`):
-        y_true: int tensor `(B,)`: index of the target in `y_pred`'s last axis.
-        y_pred: float tensor `(B, C)`: scores of all candidate items.
-        sample_weight: optional float tensor `(B,)`.
+    Per example the value is `1 / (rank + 1)` (zero-based ranks, ties
+    pessimistic); the result is the sample-weighted mean. Arguments and call
+    arguments as `RankingMetric`; the name defaults to `"mrr"`.
 
     Example:
 

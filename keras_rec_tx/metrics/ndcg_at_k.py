@@ -5,28 +5,18 @@ from typing import Any
 import keras
 from keras import ops
 
-from keras_rec_tx.metrics.ranking_metric import RankingMetric
-from keras_rec_tx.utils import check_int
+from keras_rec_tx.metrics.ranking_metric import CutoffRankingMetric
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
-class NDCGAtK(RankingMetric):
+class NDCGAtK(CutoffRankingMetric):
     """Normalized discounted cumulative gain at `k`, one target per example.
 
     With a single relevant item the ideal DCG is 1, so per example the value
-    is `1 / log2(rank + 2)` if `rank < k` else `0`, with the zero-based rank
-    from `keras_rec_tx.metrics.target_rank` (full catalogue, no sort,
-    pessimistic ties). The result is the sample-weighted mean.
-
-    Args:
-        k: int. The cut-off, a positive integer.
-        name: string. Defaults to `"ndcg@{k}"`.
-        dtype: dtype of the metric's state and result.
-
-    Call arguments (`update_state`):
-        y_true: int tensor `(B,)`: index of the target in `y_pred`'s last axis.
-        y_pred: float tensor `(B, C)`: scores of all candidate items.
-        sample_weight: optional float tensor `(B,)`.
+    is `1 / log2(rank + 2)` if `rank < k` else `0` (zero-based ranks,
+    ties pessimistic); the result is the sample-weighted mean. Arguments
+    and call arguments as `CutoffRankingMetric` and `RankingMetric`; the
+    name defaults to `"ndcg@{k}"`.
 
     Example:
 
@@ -44,16 +34,8 @@ class NDCGAtK(RankingMetric):
           techniques](https://doi.org/10.1145/582415.582418)
     """
 
-    def __init__(self, k: int = 10, name: str | None = None, dtype: Any = None):
-        k = check_int("k", k, minimum=1)
-        super().__init__(name=name or f"ndcg@{k}", dtype=dtype)
-        self.k = int(k)
+    prefix = "ndcg"
 
     def value_from_rank(self, rank: Any) -> Any:
         gain = 1.0 / ops.log2(rank + 2.0)
         return ops.where(rank < self.k, gain, ops.zeros_like(gain))
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"k": self.k})
-        return config

@@ -5,6 +5,7 @@ from typing import Any
 import keras
 
 from keras_rec_tx.metrics.target_rank import target_rank
+from keras_rec_tx.utils import check_int
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
@@ -66,3 +67,27 @@ class RankingMetric(keras.metrics.Mean):
         of `target_rank`."""
         values = self.value_from_rank(rank)
         super().update_state(values, sample_weight=sample_weight)
+
+
+class CutoffRankingMetric(RankingMetric):
+    """A `RankingMetric` with a cut-off `k`, named `"{prefix}@{k}"`.
+
+    Holds what `RecallAtK` and `NDCGAtK` share: the checked `k`, the
+    default name and the config; subclasses set `prefix` and define
+    `value_from_rank`.
+
+    Args:
+        k: int. The cut-off, a positive integer.
+        name: string. Defaults to `"{prefix}@{k}"`.
+        dtype: dtype of the metric's state and result.
+    """
+
+    prefix = "metric"
+
+    def __init__(self, k: int = 10, name: str | None = None, dtype: Any = None):
+        k = check_int("k", k, minimum=1)
+        super().__init__(name=name or f"{self.prefix}@{k}", dtype=dtype)
+        self.k = int(k)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "k": self.k}
