@@ -19,6 +19,7 @@ from benchmarks.report import build, load, stats, tables, zoo_results
 from benchmarks.report.sections import (
     backends,
     beat,
+    claims,
     study,
     time_to_quality,
 )
@@ -649,3 +650,18 @@ def test_diverged_or_non_finite_results_are_left_out(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "d.json: training diverged" in err
     assert "i.json: non-finite value inf at test.ndcg@10" in err
+
+
+def test_claims_are_judged_on_the_study_runs():
+    text = "\n".join(claims.claims_table(load.index_runs(FAKE_RUNS)))
+    rows = {
+        line.split(" | ")[0].strip("| "): line for line in text.splitlines()
+    }
+    # rope's Recall@10 equals the base's: nothing lost, the claim holds.
+    assert "3 vs 3 (jax) | yes" in rows["RoPE replaces learned positions"]
+    assert tables.NOT_RUN in rows["Bias-free SwiGLU at equal parameters"]
+    assert claims.verdict(0.01, 0.005, +1) == "yes"
+    assert claims.verdict(-0.01, 0.005, +1) == "no (the opposite)"
+    assert claims.verdict(0.001, 0.005, +1) == "no (within noise)"
+    assert claims.verdict(-0.01, 0.005, 0) == "no (a real loss)"
+    assert claims.verdict(0.01, None, 0) == "n/a (< 2 seeds)"

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import suites
-from benchmarks.report.sections.study import GROUPS, Group, group_rows
+from benchmarks.report.sections.study_groups import GROUPS, Group, group_rows
 from benchmarks.report.stats import BACKENDS, pick_backend, summarize
 
 

@@ -1,16 +1,18 @@
 """Section 2: the study, one change at a time against a base preset.
 
-`GROUPS` lists the comparisons (rows of presets and tags); each becomes a
-table with Δ, noise and `real?` against its first row.
+`study_groups.GROUPS` lists the comparisons (rows of presets and tags);
+each becomes a table with Δ, noise and `real?` against its first row,
+after the table of the study's claims (`claims.py`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from benchmarks import suites
 from benchmarks.report.baseline_rows import with_baselines
+from benchmarks.report.sections.claims import claims_table
+from benchmarks.report.sections.study_groups import GROUPS, Group, group_rows
 from benchmarks.report.stats import (
     is_real,
     noise,
@@ -28,123 +30,6 @@ from benchmarks.report.tables import (
     table,
 )
 from benchmarks.report.text import prose
-
-
-@dataclasses.dataclass
-class Group:
-    """One comparison of the study: rows (preset, tag), the first the base."""
-
-    key: str
-    title: str
-    dataset: str
-    protocol: str
-    rows: list[tuple[str, str]]
-    note: str = ""
-    show_user_norm: bool = False
-    extra_tags_of: str = ""  # also list every tag found for this preset
-    suite: str = "study"
-
-
-GROUPS = [
-    Group(
-        "positions",
-        "Position encodings",
-        suites.BEAUTY,
-        "full-loo",
-        [("sasrec_plus", ""), ("rope", ""), ("rope_learned", "")],
-        "learned absolute positions vs RoPE vs both.",
-    ),
-    Group(
-        "norm",
-        "LayerNorm vs RMSNorm",
-        suites.BEAUTY,
-        "full-loo",
-        [("sasrec_plus", ""), ("rmsnorm", "")],
-        "pre-norm LayerNorm vs RMSNorm; see the train-seconds column.",
-    ),
-    Group(
-        "ffn",
-        "Feed-forward network",
-        suites.BEAUTY,
-        "full-loo",
-        [
-            ("sasrec_plus", ""),
-            ("swiglu", ""),
-            ("geglu", ""),
-            ("sasrec_plus", "dff2"),
-            ("sasrec_plus", "dff8"),
-            ("parallel", ""),
-        ],
-        "GeLU d_ff 4d vs bias-free SwiGLU / GeGLU at equal parameters, "
-        "d_ff 2d (dff2) and 8d (dff8), and parallel blocks.",
-    ),
-    Group(
-        "penalty",
-        "User-embedding norm penalty",
-        suites.BEAUTY,
-        "full-loo",
-        [
-            ("sasrec_plus", ""),
-            ("l2_penalty", ""),
-            ("l2_penalty", "l2_5e-4"),
-            ("hinge_l2", ""),
-        ],
-        "no penalty vs L2 1e-4, L2 5e-4 and the hinge penalty; "
-        "'user norm' is the mean L2 norm of the test user representation.",
-        show_user_norm=True,
-        extra_tags_of="hinge_l2",
-    ),
-    Group(
-        "schedule",
-        "Optimizer schedule",
-        suites.BEAUTY,
-        "full-loo",
-        [("sasrec_plus", ""), ("warmup_cosine", ""), ("cosine_restarts", "")],
-        "Adam constant LR vs AdamW with warm-up + cosine, and with warm "
-        "restarts.",
-    ),
-    Group(
-        "combined",
-        "All modern components",
-        suites.BEAUTY,
-        "full-loo",
-        [("sasrec_plus", ""), ("rope_swiglu", "")],
-        "RoPE + RMSNorm + bias-free SwiGLU together.",
-    ),
-    Group(
-        "time",
-        "Timestamp encodings (MovieLens-100k)",
-        suites.ML100K,
-        "full-loo",
-        [
-            ("no_time", ""),
-            ("absolute_time", ""),
-            ("hybrid_time", ""),
-            ("rope_swiglu_time", ""),
-        ],
-        "no timestamps vs absolute vs hybrid (absolute + relative) "
-        "encodings, and the flagship. ML-100k has one test user per user of "
-        "its small log, so seed noise is large: read the ± and `real?` "
-        "columns before a difference.",
-        suite="time",
-    ),
-]
-
-
-def group_rows(group: Group, index: dict[tuple, list]) -> list[tuple[str, str]]:
-    rows = list(group.rows)
-    if group.extra_tags_of:
-        for key in sorted(index):
-            preset, dataset, protocol, tag = key[:4]
-            if (
-                (preset == group.extra_tags_of or "hinge" in tag)
-                and tag
-                and dataset == group.dataset
-                and protocol == group.protocol
-                and (preset, tag) not in rows
-            ):
-                rows.append((preset, tag))
-    return rows
 
 
 def study_table(
@@ -215,6 +100,7 @@ def study_section(
         "",
         prose("study", "intro", epochs=suites.STUDY_EPOCHS),
         "",
+        *claims_table(index),
     ]
     for group in GROUPS:
         text, used, backend = study_table(group, index, baselines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from benchmarks.report.sections.beat import BEAT_CONFIGS
 from benchmarks.report.sections.reproduction import REPRODUCTION_RUNS
-from benchmarks.report.sections.study import GROUPS, group_rows
+from benchmarks.report.sections.study_groups import GROUPS, group_rows
 from benchmarks.report.stats import Summary
 from benchmarks.report.tables import fmt_ms, overrides_text, run_notes, table
 from benchmarks.report.text import prose
