@@ -111,6 +111,17 @@ def summary(name: str) -> str:
             + ", ".join(stats)
             + f" ({len(results['seeds'])} seeds, {results['backend']})"
         )
+        if results.get("train_seconds"):
+            epochs = results.get("epochs") or []
+            lines.append(
+                f"  cost: {results['train_seconds']:.0f} s of training"
+                + (
+                    f" ({sum(epochs) / len(epochs):.0f} epochs)"
+                    if epochs
+                    else ""
+                )
+                + f" on {results.get('machine', 'an unrecorded machine')}"
+            )
     else:
         lines.append("  measured: no results yet")
     return "\n".join(lines)

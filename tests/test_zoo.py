@@ -223,3 +223,6 @@ def test_describe_joins_results_and_summary_reads():
     assert text.startswith("swiglu: ")
     assert "changes from sasrec_plus: ffn='swiglu'" in text
     assert "d_ff=171" in text and "NDCG@10 " in text
+    # What it costs, from the same generated results file.
+    seconds = zoo.describe("swiglu")["results"]["train_seconds"]
+    assert f"cost: {seconds:.0f} s of training" in text

@@ -56,8 +56,9 @@ def machine_text(machine: dict[str, Any] | None) -> str:
     parts = [str(machine.get("processor", "?"))]
     if machine.get("cpu_count"):
         parts.append(f"{machine['cpu_count']} CPUs")
-    if machine.get("device"):
-        parts.append(str(machine["device"]))
+    accelerator = machine.get("accelerator") or machine.get("device")
+    if accelerator:
+        parts.append(str(accelerator))
     parts.append(str(machine.get("platform", "")))
     versions = [
         f"{k} {machine[k]}"
