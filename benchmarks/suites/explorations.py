@@ -327,11 +327,17 @@ EXPLORATIONS: dict[str, list[Run]] = {
         _strong_base("sb_2blocks", num_blocks=2),
         # Greedy stacking on the leader by validation (sb_ss1024, val
         # NDCG@10 0.0715 against sb_ref's 0.0688): item replacement, then
-        # weight EMA on top of it.
+        # weight EMA on top of it; warm restarts (the schedule that won on
+        # Beauty) on the leader too.
         _strong_base(
             "sb_ss1024_sse",
             loss_config={**SEQUENCE_SS256, "num_negatives": 1024},
             item_replacement=0.1,
+        ),
+        _strong_base(
+            "sb_ss1024_restarts",
+            training=COSINE_RESTARTS,
+            loss_config={**SEQUENCE_SS256, "num_negatives": 1024},
         ),
         _strong_base(
             "sb_ss1024_sse_ema",
