@@ -138,7 +138,9 @@ class SequenceBatches(keras.utils.PyDataset):
     counts an evaluation row with target 0 in no metric) and
     `sample_weight` is 0. With several processes (multi-host), each one
     gives its own contiguous share of every padded batch, which is what
-    `keras.distribution` expects of each process. Without a distribution
+    `keras.distribution` expects of each process (build the distribution
+    with `auto_shard_dataset=False`: Keras shards only `tf.data` sets
+    itself). Without a distribution
     and with the defaults nothing is padded. `pad_last_batch` pads the
     smaller last batch to `batch_size` rows, so that every batch of a
     length has one shape (compiled once); its users' negatives may then
