@@ -444,3 +444,15 @@ def test_layout_map_shards_only_the_item_table():
     )
     with pytest.raises(ValueError, match="model_parallel_dim_name"):
         SequentialRecommender.get_layout_map(mesh, "items")
+
+
+def test_predict_drops_the_rows_that_pad_batches():
+    from keras_rec_tx.datasets import synthetic
+
+    _, _, test = synthetic(num_users=20, num_items=NUM_ITEMS).leave_one_out()
+    model = tiny()
+    plain = model.predict(test.batches(batch_size=7))
+    padded = model.predict(test.batches(batch_size=7, row_multiple=8))
+    assert plain.keys() == padded.keys()
+    for key, value in plain.items():
+        np.testing.assert_array_equal(padded[key], value)
