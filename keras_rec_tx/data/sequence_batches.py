@@ -1,5 +1,6 @@
 """Padded, length-bucketed batches of a `SequenceSplit` for Keras."""
 
+import math
 from typing import TYPE_CHECKING
 
 import keras
@@ -128,6 +129,25 @@ class SequenceBatches(keras.utils.PyDataset):
     then weighs the same in every batch, as without bucketing. A plain
     Keras model trained on these batches receives the same weights.
 
+    Padding rows (many devices): under a `keras.distribution` (JAX), each
+    batch is split over the devices of its batch axis, so its row count
+    must be a multiple of their number (the bucketed batches, and the
+    last one, rarely are). A batch is padded up to a multiple of that
+    number and of `row_multiple` with rows that hold no item and no
+    target: `y` is 0 (every loss skips it; a `SequentialRecommender`
+    counts an evaluation row with target 0 in no metric) and
+    `sample_weight` is 0. With several processes (multi-host), each one
+    gives its own contiguous share of every padded batch, which is what
+    `keras.distribution` expects of each process (build the distribution
+    with `auto_shard_dataset=False`: Keras shards only `tf.data` sets
+    itself). Without a distribution
+    and with the defaults nothing is padded. `pad_last_batch` pads the
+    smaller last batch to `batch_size` rows, so that every batch of a
+    length has one shape (compiled once); its users' negatives may then
+    differ from those of the unpadded batch, as they are drawn per row.
+    Keras keeps the distribution per thread: with `workers > 1`, set
+    `row_multiple` to the number of devices yourself.
+
     Args:
         split: the `SequenceSplit` to batch.
         batch_size: sequences per batch.
@@ -148,6 +168,10 @@ class SequenceBatches(keras.utils.PyDataset):
         max_users: for `protocol="sampled"`, keep at most this many users
             (`None`: all).
         drop_remainder: drop the last, smaller batch of each epoch.
+        row_multiple: pad the rows of every batch to a multiple of this
+            (and of the data-parallel devices of the active
+            `keras.distribution`), see above.
+        pad_last_batch: pad the last, smaller batch to `batch_size` rows.
         **kwargs: `keras.utils.PyDataset` arguments (`workers`, ...).
 
     Example:
@@ -178,6 +202,8 @@ class SequenceBatches(keras.utils.PyDataset):
         num_candidates: int = 100,
         max_users: int | None = 10000,
         drop_remainder: bool = False,
+        row_multiple: int = 1,
+        pad_last_batch: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -203,6 +229,8 @@ class SequenceBatches(keras.utils.PyDataset):
         bucketing = check_bool("bucketing", bucketing)
         random_crop = check_bool("random_crop", random_crop)
         drop_remainder = check_bool("drop_remainder", drop_remainder)
+        row_multiple = check_int("row_multiple", row_multiple, minimum=1)
+        pad_last_batch = check_bool("pad_last_batch", pad_last_batch)
         protocol = check_choice("protocol", protocol, _PROTOCOLS)
         training = split.is_training
         if protocol == "sampled" and training:
@@ -247,6 +275,8 @@ class SequenceBatches(keras.utils.PyDataset):
         self.num_candidates = num_candidates
         self.max_users = max_users
         self.drop_remainder = drop_remainder
+        self.row_multiple = row_multiple
+        self.pad_last_batch = pad_last_batch
         self._max_item_index = None
 
         data = split.interactions
@@ -364,8 +394,36 @@ class SequenceBatches(keras.utils.PyDataset):
         y = y.astype(np.int32, copy=False)
         if self.token_weighting:
             weight = self._lengths[rows].sum() / self._mean_batch_tokens
-            return x, y, np.where(real, weight, 0.0).astype(np.float32)
-        return x, y
+            batch = (x, y, np.where(real, weight, 0.0).astype(np.float32))
+        else:
+            batch = (x, y)
+        return self._pad_rows(batch)
+
+    def _pad_rows(self, batch: tuple) -> tuple:
+        """Pads the rows of `batch` with zeros (see "Padding rows") and
+        keeps this process's share of them."""
+        multiple, shards, shard = self.row_multiple, 1, 0
+        distribution = keras.distribution.distribution()
+        if distribution is not None:
+            replicas = distribution.num_model_replicas
+            multiple = math.lcm(multiple, replicas)
+            # As `Distribution.distribute_dataset` shards a tf.data set.
+            shards = min(distribution.num_processes, replicas)
+            shard = distribution.data_shard_id
+        rows = len(batch[1])
+        size = self.batch_size if self.pad_last_batch else rows
+        size = -(-max(size, rows) // multiple) * multiple
+        if size == rows and shards == 1:
+            return batch
+        share = size // shards
+        keep = slice(shard * share, (shard + 1) * share)
+
+        def pad(array):
+            widths = [(0, size - rows)] + [(0, 0)] * (array.ndim - 1)
+            return np.pad(array, widths)[keep]
+
+        x, *rest = batch
+        return ({k: pad(v) for k, v in x.items()}, *map(pad, rest))
 
     def on_epoch_end(self) -> None:
         self._epoch += 1

@@ -76,6 +76,15 @@ class SequentialBackbone(keras.Model):
             a uniformly random item during training (SSE-PT's item-side
             regularizer, `keras_rec_tx.layers.RandomItemReplacement`).
         seed: seed of dropout and item replacement.
+        item_table_multiple: the item table gets extra rows up to a
+            multiple of this (`1`: exactly `num_items + 1` rows). A table
+            sharded over devices (`keras.distribution.ModelParallel`, see
+            `SequentialRecommender.get_layout_map`) needs a row count that
+            the shards divide, and `num_items + 1` rarely does; use the
+            number of shards (times 8 on accelerators, whose tiles are
+            multiples of 8). The extra rows are never items: no input holds
+            them and `embeddings` leaves them out, so they are never scored,
+            recommended or sampled.
 
     Example:
 
@@ -117,6 +126,7 @@ class SequentialBackbone(keras.Model):
         embeddings_initializer: Any = None,
         item_replacement: float = 0.0,
         seed: int | None = None,
+        item_table_multiple: int = 1,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -150,6 +160,9 @@ class SequentialBackbone(keras.Model):
             "item_replacement", item_replacement, minimum=0, below=1
         )
         self.seed = check_int("seed", seed, allow_none=True)
+        self.item_table_multiple = check_int(
+            "item_table_multiple", item_table_multiple, minimum=1
+        )
 
         # === Layers === (created in this order so that seeded runs draw
         # the same initial weights as before the backbone/task split)
@@ -161,7 +174,7 @@ class SequentialBackbone(keras.Model):
             return keras.initializers.get(embeddings_initializer)
 
         self.item_embedding = keras.layers.ReversibleEmbedding(
-            self.num_items + 1,
+            self.item_table_rows,
             self.d_model,
             embeddings_initializer=initializer(),
             dtype=self.dtype_policy,
@@ -242,9 +255,21 @@ class SequentialBackbone(keras.Model):
         self.built = True
 
     @property
+    def item_table_rows(self) -> int:
+        """Rows of the item table's weight: `num_items + 1` rounded up to
+        a multiple of `item_table_multiple`."""
+        multiple = self.item_table_multiple
+        return -(-(self.num_items + 1) // multiple) * multiple
+
+    @property
     def embeddings(self) -> Any:
-        """The item table `(num_items + 1, d_model)`; row 0 is padding."""
-        return self.item_embedding.embeddings
+        """The item table `(num_items + 1, d_model)`; row 0 is padding.
+        Rows added by `item_table_multiple` are cut off: they are not
+        items."""
+        table = self.item_embedding.embeddings
+        if self.item_table_rows > self.num_items + 1:
+            table = table[: self.num_items + 1]
+        return table
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         item_ids, times, query_times = self.unpack(inputs)
@@ -347,6 +372,7 @@ class SequentialBackbone(keras.Model):
                 ),
                 "item_replacement": self.item_replacement,
                 "seed": self.seed,
+                "item_table_multiple": self.item_table_multiple,
             }
         )
         return config

@@ -61,6 +61,7 @@ _BACKBONE_ARGS = (
     "embeddings_initializer",
     "item_replacement",
     "seed",
+    "item_table_multiple",
 )
 
 
@@ -98,6 +99,14 @@ class SequentialRecommender(keras.Model):
     clear `ValueError`, never a backend error or a silent NaN. `fit` also
     sizes a preset's learning-rate schedule (`keras_rec_tx.zoo`) from its
     own steps and epochs.
+
+    Many devices (JAX): under `keras.distribution.DataParallel`, or
+    `ModelParallel` with `get_layout_map` (the item table sharded), a
+    batch's rows must split evenly over the devices; `SequenceBatches`
+    pads them with rows that hold no target. An evaluation row whose
+    target is 0 is such padding: it counts in no metric, and the reported
+    loss is weighted by the rows that hold a target, so the numbers equal
+    those of one device.
 
     Args:
         num_items: number of items; indices run `1..num_items`.
@@ -244,7 +253,11 @@ class SequentialRecommender(keras.Model):
     # ------------------------------------------------------------ scoring
     def score_hidden(self, hidden: Any) -> Any:
         """Scores `(..., num_items + 1)` of user representations `hidden`."""
+        # Against the whole table weight, which a `ModelParallel` layout
+        # shards evenly; the rows `item_table_multiple` adds are cut after.
         logits = self.backbone.item_embedding(hidden, reverse=True)
+        if self.backbone.item_table_rows > self.num_items + 1:
+            logits = logits[..., : self.num_items + 1]
         return ops.cast(logits, "float32")
 
     def score(self, inputs: Any, exclude_seen: bool = True) -> Any:
@@ -561,6 +574,58 @@ class SequentialRecommender(keras.Model):
                 var_list=self.no_weight_decay_variables()
             )
         super().compile(optimizer=optimizer, **kwargs)
+        # Keras weighs each step's loss by the rows of its batch; rows that
+        # only pad a batch (for the devices) must not count. Set as
+        # `Trainer.compile` sets it: outside Keras' attribute tracking.
+        object.__setattr__(self, "_loss_tracker", _RealRowsLoss(name="loss"))
+
+    @classmethod
+    def get_layout_map(
+        cls,
+        device_mesh: keras.distribution.DeviceMesh,
+        model_parallel_dim_name: str = "model",
+    ) -> keras.distribution.LayoutMap:
+        """A `keras.distribution.LayoutMap` that shards the item table.
+
+        The rows of the item table (and so the scores tied to it, and the
+        optimizer's slots of the table) are split over the
+        `model_parallel_dim_name` axis of `device_mesh`; every other weight
+        is replicated. In a recommender the table is nearly all of the
+        weights (`num_items x d_model` against a few blocks of `d_model^2`),
+        so sharding it is what lets a catalogue outgrow one device; the
+        blocks are too small to be worth the collectives. Build the model
+        with `item_table_multiple` a multiple of that axis's size, so that
+        the shards divide the table. As keras-hub's backbones do; pass the
+        map to `keras.distribution.ModelParallel` and build the model under
+        that distribution.
+
+        Example:
+
+        ```python
+        mesh = keras.distribution.DeviceMesh(
+            (2, 4), ["batch", "model"], keras.distribution.list_devices()
+        )
+        layout_map = SequentialRecommender.get_layout_map(mesh)
+        keras.distribution.set_distribution(
+            keras.distribution.ModelParallel(
+                layout_map=layout_map, batch_dim_name="batch"
+            )
+        )
+        model = SequentialRecommender(num_items=..., item_table_multiple=32)
+        ```
+        """
+        if model_parallel_dim_name not in device_mesh.axis_names:
+            raise ValueError(
+                "`model_parallel_dim_name` must name an axis of "
+                f"`device_mesh` {list(device_mesh.axis_names)}. Received: "
+                f"model_parallel_dim_name={model_parallel_dim_name!r}"
+            )
+        layout_map = keras.distribution.LayoutMap(device_mesh)
+        layout_map[".*item_embedding/embeddings"] = (
+            model_parallel_dim_name,
+            None,
+        )
+        return layout_map
 
     def compile_from_config(self, config: dict) -> None:
         # Keras skips compiling on load when `compile` is overridden; this
@@ -628,8 +693,13 @@ class SequentialRecommender(keras.Model):
         self._check_data(x, None, "predict")
         users = None
         if hasattr(x, "batch_users"):
-            users = np.concatenate([x.batch_users(i) for i in range(len(x))])
-            batches = (x[i][0] for i in range(len(x)))
+            per_batch = [x.batch_users(i) for i in range(len(x))]
+            users = np.concatenate(per_batch)
+            # Rows past a batch's users only pad it (for the devices).
+            batches = (
+                {k: v[: len(u)] for k, v in x[i][0].items()}
+                for i, u in enumerate(per_batch)
+            )
         else:
             size = check_int("batch_size", batch_size or 32, minimum=1)
             rows = _num_rows(x)
@@ -748,6 +818,7 @@ class SequentialRecommender(keras.Model):
             hidden_used = hidden[:, -1:, :]
             user_mask = ops.ones_like(targets, dtype="bool")
             loss = self.eval_loss_layer(hidden_used, targets, embeddings)
+            present = ops.not_equal(targets[:, 0], 0)
         else:
             if training and self.item_dropout > 0:
                 embeddings = self.backbone.item_table_dropout(
@@ -760,6 +831,7 @@ class SequentialRecommender(keras.Model):
                 sample_weight = sample_weight[:, -self.max_len :]
             hidden_used = hidden
             user_mask = ops.not_equal(item_ids, 0)
+            present = ops.any(ops.not_equal(targets, 0), axis=1)
             # Training batches may weigh their sequences (bucketed batches
             # do, see `SequenceBatches(token_weighting=...)`).
             loss = self.loss_layer(
@@ -779,7 +851,11 @@ class SequentialRecommender(keras.Model):
         # Metrics that need the item table are updated here: under JAX only
         # `compute_loss` sees the model's variables.
         self._update_metrics(x, y, hidden, item_ids, sample_weight)
-        return ops.sum(ops.stack(total))
+        total = ops.sum(ops.stack(total))
+        if isinstance(self._loss_tracker, _RealRowsLoss):
+            rows = ops.sum(ops.cast(present, "float32"))
+            self._loss_tracker.record(total, rows)
+        return total
 
     def _update_metrics(
         self, x: Any, y: Any, hidden: Any, item_ids: Any, sample_weight: Any
@@ -790,7 +866,12 @@ class SequentialRecommender(keras.Model):
             mask = ops.cast(ops.not_equal(item_ids, 0), "float32")
             self.user_norm_tracker.update_state(norms, sample_weight=mask)
             return
-        self.user_norm_tracker.update_state(norms[:, -1])
+        # A row without a target (0) is padding of the batch (to a multiple
+        # of the devices, see `SequenceBatches`), not a user: weight 0.
+        sample_weight = _row_weight(y, sample_weight)
+        self.user_norm_tracker.update_state(
+            norms[:, -1], sample_weight=sample_weight
+        )
         candidates = x.get("candidates") if isinstance(x, dict) else None
         if candidates is None and self.num_items + 1 > self.score_chunk_size:
             # A catalogue larger than one chunk: the target's rank over the
@@ -862,6 +943,34 @@ for _name in _BACKBONE_ARGS[1:]:
         _name,
         property(lambda self, name=_name: getattr(self.backbone, name)),
     )
+
+
+class _RealRowsLoss(keras.metrics.Mean):
+    """The loss `fit` and `evaluate` report, weighted by the rows that
+    hold a target.
+
+    Keras' trainers weigh each step's loss by the batch's row count,
+    padding rows included, so a batch padded for the devices (see
+    `SequenceBatches`) would count more than its users. The model records
+    the loss itself in `compute_loss` with its count of real rows;
+    Keras' own update is ignored. Without padding rows both agree.
+    """
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        pass  # Keras' update, weighted by all rows: see `record`.
+
+    def record(self, loss: Any, rows: Any) -> None:
+        super().update_state(loss, sample_weight=rows)
+
+
+def _row_weight(y: Any, sample_weight: Any) -> Any:
+    """float32 `(batch,)` weights of evaluation rows: 0 where the target
+    is 0 (a row that pads the batch), times `sample_weight` if given."""
+    weight = ops.cast(ops.not_equal(y, 0), "float32")
+    if sample_weight is not None:
+        given = ops.reshape(ops.cast(sample_weight, "float32"), (-1,))
+        weight = weight * given
+    return weight
 
 
 def _check_vocabulary(vocabulary: Any, num_items: int) -> list | None:

@@ -1,3 +1,5 @@
+import types
+
 import keras
 import numpy as np
 import pandas as pd
@@ -316,6 +318,69 @@ def test_drop_remainder():
         train.batches(batch_size=10 * n, drop_remainder=True)
 
 
+def assert_padded(padded, plain, rows):
+    """`padded` is `plain` with `rows - len(plain rows)` rows of zeros."""
+    assert len(padded[1]) == rows
+    real = len(plain[1])
+    for got, want in zip(padded, plain, strict=True):
+        if isinstance(want, dict):
+            assert got.keys() == want.keys()
+            got, want = (
+                np.stack(list(got.values())),
+                np.stack(list(want.values())),
+            )
+            got, want = np.moveaxis(got, 0, -1), np.moveaxis(want, 0, -1)
+        np.testing.assert_array_equal(got[:real], want)
+        assert not got[real:].any()  # no item, no target, weight 0
+
+
+@pytest.mark.parametrize("split", [0, 2])
+def test_row_multiple_pads_rows_without_a_target(split):
+    part = small().leave_one_out()[split]
+    plain = part.batches(batch_size=11, max_len=10)
+    padded = part.batches(batch_size=11, max_len=10, row_multiple=8)
+    assert len(padded) == len(plain)
+    for i in range(len(plain)):
+        rows = -(-len(plain[i][1]) // 8) * 8
+        assert_padded(padded[i], plain[i], rows)
+
+
+def test_pad_last_batch_to_batch_size():
+    _, valid, _ = small().leave_one_out()
+    plain = valid.batches(batch_size=16)
+    padded = valid.batches(batch_size=16, pad_last_batch=True)
+    last = len(plain) - 1
+    assert len(plain[last][1]) < 16
+    for i in range(len(plain)):
+        assert_padded(padded[i], plain[i], 16)
+    # The users of a batch are its real rows.
+    assert len(padded.batch_users(last)) == len(plain[last][1])
+
+
+def test_distribution_sets_the_multiple_and_each_process_share(monkeypatch):
+    """Under a `keras.distribution`, rows are padded to a multiple of the
+    batch axis (here 8 devices) and each of 2 processes keeps its half."""
+    train, _, _ = small().leave_one_out()
+    plain = train.batches(batch_size=11, max_len=10)
+    whole = train.batches(batch_size=11, max_len=10, row_multiple=8)
+    expected = [whole[i] for i in range(len(whole))]
+    for process in (0, 1):
+        fake = types.SimpleNamespace(
+            num_model_replicas=8, num_processes=2, data_shard_id=process
+        )
+        monkeypatch.setattr(
+            keras.distribution, "distribution", lambda fake=fake: fake
+        )
+        for i in range(len(plain)):
+            got, want = plain[i], expected[i]
+            half = len(want[1]) // 2
+            share = slice(process * half, (process + 1) * half)
+            np.testing.assert_array_equal(got[1], want[1][share])
+            np.testing.assert_array_equal(got[2], want[2][share])
+            for key, value in want[0].items():
+                np.testing.assert_array_equal(got[0][key], value[share])
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -325,6 +390,7 @@ def test_drop_remainder():
         ({"max_users": 0}, "`max_users` must be"),
         ({"bucket_lengths": [0, 4]}, r"`bucket_lengths\[0\]` must be"),
         ({"bucket_lengths": [80]}, "`bucket_lengths` must be"),
+        ({"row_multiple": 0}, "`row_multiple` must be"),
     ],
 )
 def test_bad_arguments(kwargs, match):

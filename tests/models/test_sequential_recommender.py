@@ -353,3 +353,106 @@ def test_item_replacement_noises_the_history_in_training_only():
     assert clone.item_replacement == 0.5
     with pytest.raises(ValueError, match="item_replacement"):
         tiny(item_replacement=-0.1)
+
+
+def test_item_table_multiple_pads_the_table_never_the_items():
+    """Extra table rows (for a sharded table) change no score, metric,
+    loss or recommendation, even where they would score highest."""
+    plain = tiny()
+    padded = tiny(item_table_multiple=8)
+    table = padded.item_embedding.embeddings
+    assert tuple(table.shape) == (32, 16)  # 31 rows rounded up to 32
+    assert tuple(padded.backbone.embeddings.shape) == (31, 16)
+    weights = plain.get_weights()
+    weights[0] = np.concatenate([weights[0], np.full((1, 16), 1e3)])
+    padded.set_weights([w.astype("float32") for w in weights])
+    np.testing.assert_array_equal(
+        padded.item_embeddings(), plain.item_embeddings()
+    )
+    x, y = cyclic_batch()
+    for a, b in zip(
+        plain.recommend(x, k=30), padded.recommend(x, k=30), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(
+        padded.score(x), plain.score(x), rtol=1e-6, atol=1e-6
+    )
+    plain.compile("adam")
+    padded.compile("adam")
+    evaluations = [
+        m.evaluate(x, y[:, -1], return_dict=True, verbose=0)
+        for m in (plain, padded)
+    ]
+    for name, value in evaluations[0].items():
+        assert evaluations[1][name] == pytest.approx(value, rel=1e-6)
+    clone = SequentialRecommender.from_config(padded.get_config())
+    assert clone.backbone.item_table_rows == 32
+    with pytest.raises(ValueError, match="item_table_multiple"):
+        tiny(item_table_multiple=0)
+
+
+def test_rows_without_a_target_are_padding():
+    """Rows of zeros (a batch padded for the devices) count in no metric,
+    in no loss and not in the reported loss's weighting."""
+    model = tiny()
+    model.compile("adam")
+    x, y = cyclic_batch()
+    zeros = np.zeros((5, 8), "int32")
+    padded_x, padded_y = np.concatenate([x, zeros]), np.concatenate([y, zeros])
+    target = y[:, -1]
+    padded_target = np.concatenate([target, np.zeros(5, "int32")])
+    plain = model.evaluate(x, target, return_dict=True, verbose=0)
+    padded = model.evaluate(
+        padded_x, padded_target, return_dict=True, verbose=0
+    )
+    for name, value in plain.items():
+        assert padded[name] == pytest.approx(value, rel=1e-6), name
+    # Two evaluation batches of 16 rows: the second has 5 real rows.
+    both_x = np.concatenate([x, x[:5], np.zeros((11, 8), "int32")])
+    both_target = np.concatenate([target, target[:5], np.zeros(11, "int32")])
+    both = model.evaluate(
+        both_x, both_target, batch_size=16, return_dict=True, verbose=0
+    )
+    real = model.evaluate(
+        both_x[:21],
+        both_target[:21],
+        batch_size=16,
+        return_dict=True,
+        verbose=0,
+    )
+    for name, value in real.items():
+        assert both[name] == pytest.approx(value, rel=1e-6), name
+    weights = model.get_weights()
+    loss = model.train_on_batch(x, y, return_dict=True)["loss"]
+    model.set_weights(weights)
+    padded_loss = model.train_on_batch(padded_x, padded_y, return_dict=True)
+    assert padded_loss["loss"] == pytest.approx(loss, rel=1e-6)
+
+
+def test_layout_map_shards_only_the_item_table():
+    mesh = keras.distribution.DeviceMesh(
+        (2, 4), ["batch", "model"], [f"cpu:{i}" for i in range(8)]
+    )
+    layout_map = SequentialRecommender.get_layout_map(mesh)
+    table = layout_map[
+        "sequential_recommender/backbone/item_embedding/embeddings"
+    ]
+    assert tuple(table.axes) == ("model", None)
+    assert (
+        layout_map["sequential_recommender/backbone/block_0/ffn_inner/kernel"]
+        is None
+    )
+    with pytest.raises(ValueError, match="model_parallel_dim_name"):
+        SequentialRecommender.get_layout_map(mesh, "items")
+
+
+def test_predict_drops_the_rows_that_pad_batches():
+    from keras_rec_tx.datasets import synthetic
+
+    _, _, test = synthetic(num_users=20, num_items=NUM_ITEMS).leave_one_out()
+    model = tiny()
+    plain = model.predict(test.batches(batch_size=7))
+    padded = model.predict(test.batches(batch_size=7, row_multiple=8))
+    assert plain.keys() == padded.keys()
+    for key, value in plain.items():
+        np.testing.assert_array_equal(padded[key], value)
