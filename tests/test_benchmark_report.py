@@ -15,11 +15,13 @@ import shutil
 import pytest
 
 from benchmarks import anchor_noise
+from benchmarks import compile_time as compile_time_benchmark
 from benchmarks.report import build, load, stats, tables, zoo_results
 from benchmarks.report.sections import (
     backends,
     beat,
     claims,
+    compile_time,
     study,
     time_to_quality,
 )
@@ -449,6 +451,44 @@ def test_time_to_quality_names_where_recbole_ran():
     del ours["recbole_reference"]["result_file"]
     text = "\n".join(time_to_quality.time_to_quality_section([ours]))
     assert "RecBole was not rerun here" in text
+
+
+def test_compile_time_is_the_first_epoch_beyond_a_steady_one():
+    history = [  # cumulative, as experiment.run's EpochLog writes them
+        {"epoch": 1, "train_s": 30.0, "wall_s": 40.0},
+        {"epoch": 2, "train_s": 32.0, "wall_s": 43.0},
+        {"epoch": 3, "train_s": 34.0, "wall_s": 46.0},
+    ]
+    epochs = compile_time_benchmark.split_epochs(history)
+    assert epochs[1] == {"epoch": 2, "train_s": 2.0, "valid_s": 1.0}
+    seconds = compile_time_benchmark.compile_seconds(epochs)
+    assert seconds["compile_train_s"] == 28.0
+    assert seconds["compile_valid_s"] == 9.0
+    result = {
+        "benchmark": "compile_time",
+        "preset": "rope_swiglu",
+        "dataset": "ml-100k",
+        "backend": "jax",
+        "jax_cache": "warm",
+        "epochs": 3,
+        "epoch_seconds": epochs,
+        **seconds,
+        "fit_s": 46.0,
+        "compile_share": 37.0 / 46.0,
+        "target_share": 0.1,
+        "meets_target": False,
+        "fit_cpu_per_wall_second": 0.5,
+        "train_shapes": [[47, 50], [128, 50]],
+        "valid_shapes": [[256, 50]],
+        "date": "2000-01-01T00:00:00+00:00",
+        "command": "fake fixture",
+        "_file": "fake.json",
+    }
+    text = "\n".join(compile_time.compile_time_section([result]))
+    assert "| jax | warm | 2 / 1 | 30.0 / 10.0 | 2.0 / 1.0 | 37.0 |" in text
+    assert "| 46.0 | 80% | no | 0.50 |" in text
+    assert "at most 10%" in text
+    assert "not run yet" in "\n".join(compile_time.compile_time_section([]))
 
 
 def test_run_notes_flag_runs_stopped_by_the_epoch_cap():

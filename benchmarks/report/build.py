@@ -11,6 +11,7 @@ from benchmarks.report.plots import make_plots
 from benchmarks.report.sections.backends import backends_section
 from benchmarks.report.sections.baselines import baselines_section
 from benchmarks.report.sections.beat import beat_section
+from benchmarks.report.sections.compile_time import compile_time_section
 from benchmarks.report.sections.data_pipeline import data_pipeline_section
 from benchmarks.report.sections.reproduction import reproduction_section
 from benchmarks.report.sections.speed import speed_section
@@ -76,6 +77,7 @@ def build_report(
     )
     lines += tagged_section(index)
     lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))
+    lines += compile_time_section(load_json_dir(results_dir / "compile_time"))
     lines += time_to_quality_section(
         load_json_dir(results_dir / "time_to_quality")
     )

@@ -204,6 +204,10 @@ class SequentialRecommender(keras.Model):
         """Creates every weight; shapes depend only on the config."""
         self.backbone.build()
         self.loss_layer.build((None, None, self.backbone.d_model))
+        # Built here too, though only evaluation calls it: Keras runs a
+        # symbolic pass over the whole model before every `train_on_batch`
+        # (and every `fit`/`evaluate`) while any sublayer is unbuilt.
+        self.eval_loss_layer.build((None, None, self.backbone.d_model))
         self.built = True
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:

@@ -42,6 +42,14 @@ def test_call_shape_and_dtype():
     assert keras.backend.standardize_dtype(out.dtype) == "float32"
 
 
+def test_build_builds_every_sublayer():
+    # While any sublayer is unbuilt (the evaluation loss, which training
+    # never calls), Keras traces the whole model symbolically before every
+    # `train_on_batch`: a cost on each step.
+    model = tiny()
+    assert [x.name for x in model._flatten_layers() if not x.built] == []
+
+
 @pytest.mark.parametrize("position", ["learned", "rope", "rope+learned"])
 def test_causal(position):
     model = tiny(position=position)

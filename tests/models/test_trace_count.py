@@ -1,0 +1,94 @@
+"""A fit over bucketed batches compiles one program per batch shape, not
+one per batch or per epoch (issue 22, "compile once").
+
+Where a backend traces (JAX `jax.jit`, TensorFlow `tf.function`), a Python
+side effect inside the step runs only while the step is traced, so a
+counter in a wrapper of `model.train_step` / `model.test_step` counts the
+programs built. PyTorch runs the step eagerly: nothing is traced.
+"""
+
+import collections
+
+import keras
+import pytest
+
+from keras_rec_tx import datasets
+from keras_rec_tx.models import SequentialRecommender
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() == "torch",
+    reason="PyTorch runs the train step eagerly: there is no trace to count",
+)
+
+MAX_LEN = 8  # bucket lengths 4 and 8
+
+
+def tiny_model(num_items):
+    model = SequentialRecommender(
+        num_items=num_items,
+        max_len=MAX_LEN,
+        d_model=8,
+        num_blocks=1,
+        num_heads=1,
+        d_ff=8,
+        dropout=0.0,  # no random-number program to compile
+        loss="softmax",
+        seed=0,
+    )
+    model.compile(optimizer="adam")
+    return model
+
+
+def count_traces(model):
+    """Wraps `train_step` and `test_step`; returns the trace counter.
+
+    Keras builds its compiled step from `self.train_step` when the first
+    batch arrives, so an instance attribute set before then is the one
+    traced."""
+    counts = collections.Counter()
+    for name in ("train_step", "test_step"):
+        step = getattr(model, name)
+
+        def counted(*args, _step=step, _name=name, **kwargs):
+            counts[_name] += 1
+            return _step(*args, **kwargs)
+
+        setattr(model, name, counted)
+    return counts
+
+
+def batch_shapes(batches):
+    """The distinct `(batch, length)` shapes an epoch of `batches` has."""
+    return {tuple(batches[i][0]["item_ids"].shape) for i in range(len(batches))}
+
+
+def test_fit_compiles_at_most_one_program_per_batch_shape():
+    data = datasets.synthetic(
+        num_users=100, num_items=40, mean_length=6, min_length=3, seed=0
+    )
+    train, valid, _ = data.leave_one_out()
+    train_batches = train.batches(batch_size=32, max_len=MAX_LEN)
+    valid_batches = valid.batches(batch_size=128, max_len=MAX_LEN)
+    train_shapes = batch_shapes(train_batches)
+    valid_shapes = batch_shapes(valid_batches)
+    # Both buckets (4, 8) are used: the bound below is not trivially 1.
+    assert {length for _, length in train_shapes} == {4, MAX_LEN}
+    model = tiny_model(data.num_items)
+    counts = count_traces(model)
+    epochs = 2
+    model.fit(
+        train_batches, validation_data=valid_batches, epochs=epochs, verbose=0
+    )
+    # The steps run epochs * len(batches) times; later epochs reuse the
+    # first epoch's programs.
+    assert 1 <= counts["train_step"] <= len(train_shapes)
+    assert 1 <= counts["test_step"] <= len(valid_shapes)
+    assert counts["train_step"] < epochs * len(train_batches)
+    if keras.backend.backend() == "jax":
+        # One program per shape: the counter does count new shapes, so the
+        # bound above can fail. (TensorFlow reads the PyDataset through a
+        # tf.data signature with the length unknown: one graph, traced
+        # twice on its first call, which creates the optimizer variables.)
+        assert counts["train_step"] == len(train_shapes) > 1
+    model.evaluate(valid_batches, verbose=0)
+    assert counts["test_step"] <= len(valid_shapes)
