@@ -599,9 +599,10 @@ class SequentialRecommender(keras.Model):
         so sharding it is what lets a catalogue outgrow one device; the
         blocks are too small to be worth the collectives. Build the model
         with `item_table_multiple` a multiple of that axis's size, so that
-        the shards divide the table. As keras-hub's backbones do; pass the
-        map to `keras.distribution.ModelParallel` and build the model under
-        that distribution.
+        the shards divide the table. Like keras-hub's
+        `Backbone.get_layout_map`: pass the map to
+        `keras.distribution.ModelParallel` and build the model under that
+        distribution.
 
         Example:
 
