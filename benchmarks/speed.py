@@ -316,6 +316,7 @@ def time_training(
         model.train_on_batch(*batch)
     warmup_seconds = time.perf_counter() - start
     step_times, real, computed, flops, useful = [], 0, 0, 0.0, 0.0
+    cpu_start = time.process_time()
     for batch in timed:
         y = batch[1]
         start = time.perf_counter()
@@ -328,6 +329,10 @@ def time_training(
         flops += b * seq * per_token
         useful += int(np.count_nonzero(y)) * per_token
     total = sum(step_times)
+    # CPU seconds of this process (all its threads) in the timed steps,
+    # the metric and data bookkeeping included: on a shared machine, an
+    # estimate of the time the steps take on idle cores.
+    cpu = time.process_time() - cpu_start
     return {
         "preset": name,
         "jit_compile_arg": jit_compile,
@@ -343,6 +348,8 @@ def time_training(
         "real_tokens": real,
         "computed_tokens": computed,
         "real_tokens_per_s": real / total,
+        "timed_cpu_seconds": cpu,
+        "real_tokens_per_cpu_s": real / cpu,
         "computed_tokens_per_s": computed / total,
         "model_gflops_per_s": flops / total / 1e9,
         "useful_gflops_per_s": useful / total / 1e9,

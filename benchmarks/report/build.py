@@ -14,6 +14,7 @@ from benchmarks.report.sections.beat import beat_section
 from benchmarks.report.sections.compile_time import compile_time_section
 from benchmarks.report.sections.data_pipeline import data_pipeline_section
 from benchmarks.report.sections.reproduction import reproduction_section
+from benchmarks.report.sections.scale import scale_section
 from benchmarks.report.sections.speed import speed_section
 from benchmarks.report.sections.study import study_section
 from benchmarks.report.sections.tagged import tagged_section
@@ -82,6 +83,7 @@ def build_report(
         load_json_dir(results_dir / "time_to_quality")
     )
     lines += data_pipeline_section(results_dir / "data_pipeline.json")
+    lines += scale_section(load_json_dir(results_dir / "scale"))
     text = "\n".join(lines).rstrip() + "\n"
     output.write_text(text, encoding="utf-8")
     return text

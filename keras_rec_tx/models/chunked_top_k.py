@@ -45,12 +45,12 @@ def chunked_top_k(
         `(ids, scores)`: int32 and float32 `(batch, k)`, best first. Where
         fewer than `k` items are left the scores are `-inf`.
     """
-    hidden = ops.cast(hidden, "float32")
+    hidden = _no_gradient(hidden)
     rows = int(table.shape[0])
     best_scores, best_ids = None, None
     for start in range(0, rows, chunk_size):
         stop = min(start + chunk_size, rows)
-        block = ops.cast(table[start:stop], "float32")
+        block = _no_gradient(table[start:stop])
         scores = ops.matmul(hidden, ops.transpose(block))
         scores = _exclude(scores, start, exclude_ids)
         top_scores, top_ids = ops.top_k(scores, min(k, stop - start))
@@ -88,14 +88,14 @@ def chunked_target_rank(
         float32 `(batch,)` zero-based ranks; `inf` where `target_rank`
         gives `inf` (a NaN or `+inf` target score, a target out of range).
     """
-    hidden = ops.cast(hidden, "float32")
+    hidden = _no_gradient(hidden)
     targets = ops.cast(targets, "int32")
     rows = int(table.shape[0])
 
     def chunks():
         for start in range(0, rows, chunk_size):
             stop = min(start + chunk_size, rows)
-            block = ops.cast(table[start:stop], "float32")
+            block = _no_gradient(table[start:stop])
             scores = ops.matmul(hidden, ops.transpose(block))
             yield start, stop, _exclude(scores, start, exclude_ids)
 
@@ -130,20 +130,38 @@ def chunked_target_rank(
     return ops.where(possible, rank, ops.full_like(rank, float("inf")))
 
 
+def _no_gradient(values: Any) -> Any:
+    """`values` as float32, cut from the gradient graph. Scoring never
+    needs gradients (ids are integers anyway), and on eager PyTorch each
+    chunk's graph would otherwise keep its intermediates alive until the
+    last merge: gigabytes for a large catalogue. Applied to one chunk at a
+    time, never to the whole table (an eager op may copy its input)."""
+    return ops.stop_gradient(ops.cast(values, "float32"))
+
+
 def _exclude(scores: Any, start: int, exclude_ids: Any) -> Any:
     """`-inf` at the padding item and at the excluded ids that fall in the
-    chunk of columns `start, start + 1, ...` of `scores`."""
-    width = scores.shape[1]
+    chunk of columns `start, start + 1, ...` of `scores`, in one scatter
+    into `scores` (each extra full pass over a chunk, a padded copy say,
+    costs about as much as its matmul).
+
+    A scatter writes every id of a row, so ids outside the chunk need a
+    column to go to that no other write of the row contradicts: in the
+    first chunk column 0, the padding item (`-inf` anyway); further on,
+    an excluded column of the same row (`-inf` anyway) or, in a row with
+    none, column 0 with its own value (a no-op)."""
     if exclude_ids is None:
         exclude_ids = ops.zeros_like(scores[:, :1], dtype="int32")
     ids = ops.cast(exclude_ids, "int32") - start
-    inside = ops.logical_and(ids >= 0, ids < width)
+    inside = ops.logical_and(ids >= 0, ids < scores.shape[1])
     if start == 0:  # Column 0 is the padding item: never recommended.
         return exclude_items(scores, ops.where(inside, ids, 0))
-    # Shift by one so that 0 means "not in this chunk": column 0 of the
-    # padded block is a dummy, dropped again.
-    padded = ops.pad(scores, [[0, 0], [1, 0]])
-    padded = exclude_items(
-        padded, ops.where(inside, ids + 1, 0), exclude_padding=False
-    )
-    return padded[:, 1:]
+    some = ops.max(ops.where(inside, ids, -1), axis=1, keepdims=True)
+    has_some = some >= 0
+    target = ops.where(inside, ids, ops.where(has_some, some, 0))
+    kept = ops.take_along_axis(scores, target, axis=1)
+    updates = ops.where(has_some, ops.full_like(kept, float("-inf")), kept)
+    # Row index of every entry, without needing the (maybe dynamic) batch.
+    rows = ops.cumsum(ops.ones_like(target), axis=0) - 1
+    indices = ops.reshape(ops.stack([rows, target], axis=-1), (-1, 2))
+    return ops.scatter_update(scores, indices, ops.reshape(updates, (-1,)))

@@ -16,6 +16,10 @@ from keras_rec_tx.layers.random_item_replacement import (
     RandomItemReplacement,
 )
 from keras_rec_tx.layers.transformer_block import TransformerBlock
+from keras_rec_tx.models.chunked_truncated_normal import (
+    LARGE_TABLE_ELEMENTS,
+    ChunkedTruncatedNormal,
+)
 from keras_rec_tx.utils import check_choice, check_float, check_int
 
 POSITIONS = ("learned", "rope", "rope+learned", "none")
@@ -166,17 +170,19 @@ class SequentialBackbone(keras.Model):
 
         # === Layers === (created in this order so that seeded runs draw
         # the same initial weights as before the backbone/task split)
-        def initializer():
-            if embeddings_initializer is None:
-                return keras.initializers.TruncatedNormal(
-                    stddev=0.02, seed=seed
-                )
-            return keras.initializers.get(embeddings_initializer)
+        def initializer(elements=0):
+            if embeddings_initializer is not None:
+                return keras.initializers.get(embeddings_initializer)
+            if elements > LARGE_TABLE_ELEMENTS:  # in bounded memory
+                return ChunkedTruncatedNormal(stddev=0.02, seed=seed)
+            return keras.initializers.TruncatedNormal(stddev=0.02, seed=seed)
 
         self.item_embedding = keras.layers.ReversibleEmbedding(
             self.item_table_rows,
             self.d_model,
-            embeddings_initializer=initializer(),
+            embeddings_initializer=initializer(
+                (self.num_items + 1) * self.d_model
+            ),
             dtype=self.dtype_policy,
             name="item_embedding",
         )
