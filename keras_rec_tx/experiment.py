@@ -528,7 +528,9 @@ def evaluation_batches(
     """The validation and test batches `run` scores: `valid` and `test` as
     `data.leave_one_out()` returns them, 256 users a batch, the sampled
     protocol's negatives drawn with `seed` (validation) and `seed + 1`
-    (test)."""
+    (test). The last batch is padded to 256 rows with rows of target 0,
+    which count in no metric: every batch of a bucket length has one
+    shape, compiled once."""
     return tuple(
         split.batches(
             batch_size=256,
@@ -536,6 +538,7 @@ def evaluation_batches(
             protocol=PROTOCOLS[protocol],
             seed=split_seed,
             bucketing=bucketing,
+            pad_last_batch=True,
         )
         for split, split_seed in ((valid, seed), (test, seed + 1))
     )
