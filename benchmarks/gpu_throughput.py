@@ -34,7 +34,6 @@ import re
 import statistics
 import sys
 import time
-from typing import Any
 
 from absl import app, flags
 
@@ -124,26 +123,6 @@ def peak_memory_bytes() -> int | None:
     return None
 
 
-def make_batches(
-    count: int, batch_size: int, max_len: int, num_items: int, seed: int = 0
-) -> list[tuple[dict, Any]]:
-    """Random full-length training batches with increasing timestamps."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(count):
-        seq = rng.integers(1, num_items + 1, (batch_size, max_len + 1))
-        times = np.cumsum(rng.integers(60, 86_400, seq.shape), axis=1)
-        x = {
-            "item_ids": seq[:, :-1].astype("int32"),
-            "timestamps": times[:, :-1].astype("int32"),
-            "query_timestamps": times[:, 1:].astype("int32"),
-        }
-        out.append((x, seq[:, 1:].astype("int32")))
-    return out
-
-
 def main(argv: list[str]) -> None:
     del argv
     import keras
@@ -195,7 +174,7 @@ def main(argv: list[str]) -> None:
         optimizer=zoo.make_optimizer(preset["training"], 1000),
         jit_compile=jit,
     )
-    batches = make_batches(
+    batches = speed.full_length_batches(
         4, cfg["batch_size"], cfg["max_len"], cfg["num_items"]
     )
     start = time.perf_counter()

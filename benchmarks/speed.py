@@ -236,29 +236,37 @@ def matmul_peak(
     }
 
 
+def full_length_batches(
+    count: int, batch_size: int, max_len: int, num_items: int, seed: int = 0
+) -> list[tuple[dict, Any]]:
+    """Random full-length training batches `(x, y)` with increasing
+    timestamps (the CPU and the GPU throughput benchmarks time these)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        seq = rng.integers(1, num_items + 1, (batch_size, max_len + 1))
+        times = np.cumsum(rng.integers(60, 86_400, seq.shape), axis=1)
+        x = {
+            "item_ids": seq[:, :-1].astype("int32"),
+            "timestamps": times[:, :-1].astype("int32"),
+            "query_timestamps": times[:, 1:].astype("int32"),
+        }
+        out.append((x, seq[:, 1:].astype("int32")))
+    return out
+
+
 def training_batches(
     lengths: str, batch_size: int, max_len: int, num_items: int
 ) -> list[tuple]:
     """One epoch of training batches, in epoch order: `(x, y)`, or
     `(x, y, sample_weight)` when bucketed."""
-    import numpy as np
 
     import keras_rec_tx
 
     if lengths == "full":
-        rng = np.random.default_rng(0)
-        out = []
-        for _ in range(64):
-            seq = rng.integers(1, num_items + 1, (batch_size, max_len + 1))
-            gaps = rng.integers(60, 86400, (batch_size, max_len + 1))
-            times = np.cumsum(gaps, axis=1)
-            x = {
-                "item_ids": seq[:, :-1].astype("int32"),
-                "timestamps": times[:, :-1].astype("int32"),
-                "query_timestamps": times[:, 1:].astype("int32"),
-            }
-            out.append((x, seq[:, 1:].astype("int32")))
-        return out
+        return full_length_batches(64, batch_size, max_len, num_items)
     data = keras_rec_tx.datasets.synthetic(
         num_users=BEAUTY_USERS,
         num_items=num_items,

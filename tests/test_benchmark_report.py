@@ -22,6 +22,7 @@ from benchmarks.report.sections import (
     beat,
     claims,
     compile_time,
+    memory,
     study,
     time_to_quality,
 )
@@ -724,3 +725,30 @@ def test_claims_are_judged_on_the_study_runs():
     assert claims.verdict(0.001, 0.005, +1) == "no (within noise)"
     assert claims.verdict(-0.01, 0.005, 0) == "no (a real loss)"
     assert claims.verdict(0.01, None, 0) == "n/a (< 2 seeds)"
+
+
+def test_memory_groups_runs_by_backend_and_accelerator():
+    def run(backend, rss, accelerator=None, tag=None):
+        machine = {"accelerator": accelerator} if accelerator else {}
+        return {
+            "preset": "p",
+            "dataset": "d",
+            "protocol": "full-loo",
+            "backend": backend,
+            "peak_rss_mb": rss,
+            "machine": machine,
+            "tag": tag,
+        }
+
+    runs = [
+        run("jax", 1000),
+        run("jax", 3000, tag="big"),
+        run("jax", 2000),
+        run("jax", 500, accelerator="GPU X"),
+        run("torch", None),  # records no peak: left out
+    ]
+    text = "\n".join(memory.memory_section(runs, []))
+    cpu = "| d | full-loo | jax | CPU only | 3 | 2,000 | 3,000 (`p`, big) |"
+    gpu = "| d | full-loo | jax | GPU X | 1 | 500 | 500 (`p`, untagged) |"
+    assert cpu in text and gpu in text
+    assert "torch" not in text

@@ -13,6 +13,7 @@ from benchmarks.report.sections.baselines import baselines_section
 from benchmarks.report.sections.beat import beat_section
 from benchmarks.report.sections.compile_time import compile_time_section
 from benchmarks.report.sections.data_pipeline import data_pipeline_section
+from benchmarks.report.sections.memory import memory_section
 from benchmarks.report.sections.reproduction import reproduction_section
 from benchmarks.report.sections.scale import scale_section
 from benchmarks.report.sections.speed import speed_section
@@ -79,9 +80,9 @@ def build_report(
     lines += tagged_section(index)
     lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))
     lines += compile_time_section(load_json_dir(results_dir / "compile_time"))
-    lines += time_to_quality_section(
-        load_json_dir(results_dir / "time_to_quality")
-    )
+    time_to_quality = load_json_dir(results_dir / "time_to_quality")
+    lines += memory_section(runs, time_to_quality)
+    lines += time_to_quality_section(time_to_quality)
     lines += data_pipeline_section(results_dir / "data_pipeline.json")
     lines += scale_section(load_json_dir(results_dir / "scale"))
     text = "\n".join(lines).rstrip() + "\n"

@@ -1,7 +1,9 @@
-"""Input checks shared by `Interactions` constructors (private)."""
+"""Checks and conversions of what users pass to `Interactions` (private)."""
 
 import difflib
+import numbers
 import warnings
+from collections.abc import Hashable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -242,3 +244,92 @@ def check_ratings(values: pd.Series, column: str, min_rating) -> np.ndarray:
             f">= 0 (e.g. 1-5 stars); rescale them or drop min_rating."
         )
     return array >= min_rating
+
+
+def to_seconds_scalar(value, name: str) -> int:
+    """Unix seconds (int or float, floored) or a date -> int seconds."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"`{name}` must be unix seconds or a date. Received: "
+            f"{name}={value!r}"
+        )
+    if isinstance(value, numbers.Real):
+        # pd.Timestamp would read a float as nanoseconds: every split empty.
+        if not np.isfinite(value) or abs(value) >= 2.0**62:
+            raise ValueError(
+                f"`{name}` must be finite unix seconds. Received: "
+                f"{name}={value!r}"
+            )
+        return int(np.floor(value))
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise ValueError(
+            f"`{name}` must be unix seconds (a number) or a date. "
+            f"Received: {name}={value!r}"
+        ) from error
+    if stamp is pd.NaT:
+        raise ValueError(
+            f"`{name}` must be unix seconds or a date, not NaT. "
+            f"Received: {name}={value!r}"
+        )
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return int(stamp.value // 10**9)
+
+
+def as_array(name: str, value) -> np.ndarray:
+    """`np.asarray(value)`, with a ValueError naming `name` for ragged
+    nested lists instead of NumPy's."""
+    try:
+        return np.asarray(value)
+    except ValueError as error:
+        raise ValueError(
+            f"`{name}` must be a rectangular array (not ragged nested "
+            f"lists). Received: {name}={str(value)[:80]}"
+        ) from error
+
+
+def int_array(name: str, value, ndim: int | None = 1) -> np.ndarray:
+    """An integer array (an empty list too), else a TypeError/ValueError
+    naming `name`."""
+    array = as_array(name, value)
+    if array.size == 0 and array.dtype.kind == "f":
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise TypeError(
+            f"`{name}` must hold integers. Received: {name} with dtype "
+            f"{array.dtype} (first values {array.ravel()[:5].tolist()})"
+        )
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(
+            f"`{name}` must be a {ndim}-D array. Received: "
+            f"{name}.shape={array.shape}"
+        )
+    return array
+
+
+def list_of_lists(name: str, value) -> list:
+    """A list of per-user lists (lists, tuples or 1-D arrays)."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(
+        value, Iterable
+    ):
+        raise TypeError(
+            f"`{name}` must be a list of lists, one per user. Received: "
+            f"{name}={str(value)[:80]!r}"
+        )
+    value = list(value)
+    for i, row in enumerate(value):
+        if isinstance(row, (str, bytes, Mapping)) or not isinstance(
+            row, Iterable
+        ):
+            raise TypeError(
+                f"`{name}` must be a list of lists, one per user; "
+                f"{name}[{i}] is a {type(row).__name__}. Received: "
+                f"{name}[{i}]={str(row)[:80]!r}"
+            )
+    return value
+
+
+def hashable(value):
+    return value if isinstance(value, Hashable) else repr(value)

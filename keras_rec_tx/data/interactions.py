@@ -1,50 +1,17 @@
 """Interaction logs stored per user in time order."""
 
-import numbers
 import warnings
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from keras_rec_tx.data import _checks
-from keras_rec_tx.data.sequence_split import SequenceSplit
+from keras_rec_tx.data import _checks, _sorting
+from keras_rec_tx.data.sequence_split import leave_one_out, time_split
 from keras_rec_tx.utils import check_choice, check_float, check_int
 from keras_rec_tx.utils.requests import TIME_ORIGIN
 
 _DEDUPE = ("keep_all", "first", "last")
-
-
-def _to_seconds_scalar(value, name: str) -> int:
-    """Unix seconds (int or float, floored) or a date -> int seconds."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"`{name}` must be unix seconds or a date. Received: "
-            f"{name}={value!r}"
-        )
-    if isinstance(value, numbers.Real):
-        # pd.Timestamp would read a float as nanoseconds: every split empty.
-        if not np.isfinite(value) or abs(value) >= 2.0**62:
-            raise ValueError(
-                f"`{name}` must be finite unix seconds. Received: "
-                f"{name}={value!r}"
-            )
-        return int(np.floor(value))
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError, OverflowError) as error:
-        raise ValueError(
-            f"`{name}` must be unix seconds (a number) or a date. "
-            f"Received: {name}={value!r}"
-        ) from error
-    if stamp is pd.NaT:
-        raise ValueError(
-            f"`{name}` must be unix seconds or a date, not NaT. "
-            f"Received: {name}={value!r}"
-        )
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return int(stamp.value // 10**9)
 
 
 class Interactions:
@@ -103,8 +70,8 @@ class Interactions:
         user_ids=None,
         item_titles: Mapping | None = None,
     ):
-        offsets = _int_array("offsets", offsets).astype(np.int64)
-        items = _int_array("item_indices", item_indices)
+        offsets = _checks.int_array("offsets", offsets).astype(np.int64)
+        items = _checks.int_array("item_indices", item_indices)
         if items.ndim != 1 or offsets.ndim != 1 or len(offsets) < 1:
             raise ValueError(
                 "offsets and item_indices must be 1-D arrays. Received: "
@@ -145,7 +112,9 @@ class Interactions:
                 f"{len(user_ids)}."
             )
         if timestamps is not None:
-            timestamps = _int_array("timestamps", timestamps).astype(np.int64)
+            timestamps = _checks.int_array("timestamps", timestamps).astype(
+                np.int64
+            )
             if timestamps.shape != items.shape:
                 raise ValueError(
                     "timestamps must have the shape of item_indices. "
@@ -289,7 +258,7 @@ class Interactions:
             dedupe: as in `from_dataframe`.
             item_titles: optional mapping original item id -> title.
         """
-        sequences = _list_of_lists("sequences", sequences)
+        sequences = _checks.list_of_lists("sequences", sequences)
         if user_ids is None:
             user_ids = np.arange(len(sequences))
         if isinstance(user_ids, (str, bytes)) or not isinstance(
@@ -305,7 +274,7 @@ class Interactions:
                 f"Expected one user id per sequence ({len(sequences)}). "
                 f"Received: len(user_ids)={len(user_ids)}"
             )
-        if len(set(map(_hashable, user_ids))) != len(user_ids):
+        if len(set(map(_checks.hashable, user_ids))) != len(user_ids):
             raise ValueError(
                 "`user_ids` must be unique (one sequence per user). "
                 f"Received: user_ids={user_ids[:10]!r}"
@@ -317,7 +286,7 @@ class Interactions:
         }
         time = None
         if timestamps is not None:
-            timestamps = _list_of_lists("timestamps", timestamps)
+            timestamps = _checks.list_of_lists("timestamps", timestamps)
             stamp_lengths = [len(t) for t in timestamps]
             if stamp_lengths != lengths.tolist():
                 raise ValueError(
@@ -341,13 +310,15 @@ class Interactions:
         cls, users, items, times, user_ids, item_ids, titles, dedupe
     ):
         """Sorts coded rows by (user, time) stably and builds the CSR."""
-        if not _grouped(users, times):
+        if not _sorting.grouped(users, times):
             # By time, then stably by user: each user's rows in time
             # order, ties in input order (as a lexsort of (times, users)).
             order = None
             if times is not None:
-                order = _stable_argsort(times - times.min())
-            by_user = _stable_argsort(users if order is None else users[order])
+                order = _sorting.stable_argsort(times - times.min())
+            by_user = _sorting.stable_argsort(
+                users if order is None else users[order]
+            )
             order = by_user if order is None else order[by_user]
             del by_user
             items = items[order]
@@ -375,7 +346,7 @@ class Interactions:
                     stacklevel=3,
                 )
         else:
-            by_pair = _stable_argsort(pair)
+            by_pair = _sorting.stable_argsort(pair)
             pair = pair[by_pair]
             repeat = pair[1:] == pair[:-1]
             del pair
@@ -504,7 +475,7 @@ class Interactions:
 
     def encode_items(self, ids) -> np.ndarray:
         """Maps original item ids to indices (int32, same shape)."""
-        ids = _array("ids", ids)
+        ids = _checks.as_array("ids", ids)
         index = pd.Index(self._item_ids).get_indexer(ids.ravel())
         unseen = index < 0
         if unseen.any():
@@ -518,7 +489,7 @@ class Interactions:
 
     def decode_items(self, indices) -> np.ndarray:
         """Maps item indices (1..num_items) back to original ids."""
-        indices = _int_array("indices", indices, ndim=None)
+        indices = _checks.int_array("indices", indices, ndim=None)
         bad = (indices < 1) | (indices > self.num_items)
         if bad.any():
             raise ValueError(
@@ -653,18 +624,7 @@ class Interactions:
         Returns:
             `(train, valid, test)`, three `SequenceSplit`s.
         """
-        starts = self._offsets[:-1]
-        ends = self._offsets[1:]
-        users = np.arange(self.num_users)
-        evaluated = (ends - starts) >= 3
-        train = SequenceSplit(
-            self, users, starts, ends - 2 * evaluated, kind="train"
-        )
-        e_users = users[evaluated]
-        e_starts, e_ends = starts[evaluated], ends[evaluated]
-        valid = SequenceSplit(self, e_users, e_starts, e_ends - 2, "valid")
-        test = SequenceSplit(self, e_users, e_starts, e_ends - 1, "test")
-        return train, valid, test
+        return leave_one_out(self)
 
     def time_split(self, valid_time, test_time) -> tuple:
         """Global temporal split at two cut-off times.
@@ -685,131 +645,4 @@ class Interactions:
         Returns:
             `(train, valid, test)`, three `SequenceSplit`s.
         """
-        if not self.has_time:
-            raise ValueError(
-                "time_split needs timestamps; these interactions have none. "
-                "Use leave_one_out() instead."
-            )
-        valid_time = _to_seconds_scalar(valid_time, "valid_time")
-        test_time = _to_seconds_scalar(test_time, "test_time")
-        if valid_time > test_time:
-            raise ValueError(
-                "valid_time must be <= test_time. Received: "
-                f"valid_time={valid_time}, test_time={test_time}"
-            )
-        starts, ends = self._offsets[:-1], self._offsets[1:]
-        users = np.arange(self.num_users)
-        ts = self._timestamps
-        cum_valid = np.concatenate([[0], np.cumsum(ts < valid_time)])
-        cum_test = np.concatenate([[0], np.cumsum(ts < test_time)])
-        before_valid = cum_valid[ends] - cum_valid[starts]
-        before_test = cum_test[ends] - cum_test[starts]
-        train_ends = starts + before_valid
-        has_train = before_valid > 0
-        train = SequenceSplit(
-            self,
-            users[has_train],
-            starts[has_train],
-            train_ends[has_train],
-            kind="train",
-        )
-        splits = [train]
-        for name, before, limit in (
-            ("valid", before_valid, test_time),
-            ("test", before_test, None),
-        ):
-            target = starts + before
-            ok = (before > 0) & (target < ends)
-            if limit is not None:
-                ok &= ts[np.minimum(target, len(ts) - 1)] < limit
-            splits.append(
-                SequenceSplit(self, users[ok], starts[ok], target[ok], name)
-            )
-        return tuple(splits)
-
-
-def _grouped(users: np.ndarray, times: np.ndarray | None) -> bool:
-    """Whether rows are grouped by user (ascending) and in time order."""
-    if (np.diff(users[:4096]) < 0).any():  # shuffled rows: known at once
-        return False
-    step = np.diff(users)
-    if (step < 0).any():
-        return False
-    return times is None or bool((np.diff(times)[step == 0] >= 0).all())
-
-
-def _stable_argsort(keys: np.ndarray) -> np.ndarray:
-    """`np.argsort(keys, kind="stable")` of non-negative integer keys.
-
-    NumPy's stable argsort of 64-bit integers is a timsort of indices: on
-    shuffled rows several times slower than sorting the values, which
-    NumPy does with vectorised (SIMD) code. So when a key and a row
-    number fit in 63 bits together, the row number goes into the low bits
-    of the key and the values are sorted: equal keys then come in row
-    order, the stable order, and the low bits are the answer.
-    """
-    row_bits = max(1, (len(keys) - 1).bit_length())
-    if int(keys.max(initial=0)).bit_length() + row_bits > 63:
-        return np.argsort(keys, kind="stable")
-    packed = np.left_shift(keys.astype(np.int64, copy=False), row_bits)
-    packed |= np.arange(len(keys), dtype=np.int64)
-    packed.sort()
-    packed &= (1 << row_bits) - 1
-    return packed
-
-
-def _array(name: str, value) -> np.ndarray:
-    """`np.asarray(value)`, with a ValueError naming `name` for ragged
-    nested lists instead of NumPy's."""
-    try:
-        return np.asarray(value)
-    except ValueError as error:
-        raise ValueError(
-            f"`{name}` must be a rectangular array (not ragged nested "
-            f"lists). Received: {name}={str(value)[:80]}"
-        ) from error
-
-
-def _int_array(name: str, value, ndim: int | None = 1) -> np.ndarray:
-    """An integer array (an empty list too), else a TypeError/ValueError
-    naming `name`."""
-    array = _array(name, value)
-    if array.size == 0 and array.dtype.kind == "f":
-        array = array.astype(np.int64)
-    if array.dtype.kind not in "iu":
-        raise TypeError(
-            f"`{name}` must hold integers. Received: {name} with dtype "
-            f"{array.dtype} (first values {array.ravel()[:5].tolist()})"
-        )
-    if ndim is not None and array.ndim != ndim:
-        raise ValueError(
-            f"`{name}` must be a {ndim}-D array. Received: "
-            f"{name}.shape={array.shape}"
-        )
-    return array
-
-
-def _list_of_lists(name: str, value) -> list:
-    """A list of per-user lists (lists, tuples or 1-D arrays)."""
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(
-        value, Iterable
-    ):
-        raise TypeError(
-            f"`{name}` must be a list of lists, one per user. Received: "
-            f"{name}={str(value)[:80]!r}"
-        )
-    value = list(value)
-    for i, row in enumerate(value):
-        if isinstance(row, (str, bytes, Mapping)) or not isinstance(
-            row, Iterable
-        ):
-            raise TypeError(
-                f"`{name}` must be a list of lists, one per user; "
-                f"{name}[{i}] is a {type(row).__name__}. Received: "
-                f"{name}[{i}]={str(row)[:80]!r}"
-            )
-    return value
-
-
-def _hashable(value):
-    return value if isinstance(value, Hashable) else repr(value)
+        return time_split(self, valid_time, test_time)

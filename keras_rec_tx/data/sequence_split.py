@@ -1,10 +1,12 @@
-"""A training or evaluation split of an `Interactions` log."""
+"""A training or evaluation split of an `Interactions` log, and the two
+ways to make one: leave-one-out and by time."""
 
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from keras_rec_tx.data._checks import to_seconds_scalar
 from keras_rec_tx.data.sequence_batches import SequenceBatches
 
 if TYPE_CHECKING:
@@ -187,3 +189,64 @@ class SequenceSplit:
             f"sequences={self.num_sequences:,}, "
             f"interactions={int(lengths.sum()):,}, mean_length={mean:.1f})"
         )
+
+
+def leave_one_out(interactions: "Interactions") -> tuple:
+    """`Interactions.leave_one_out`: `(train, valid, test)`."""
+    starts = interactions.offsets[:-1]
+    ends = interactions.offsets[1:]
+    users = np.arange(interactions.num_users)
+    evaluated = (ends - starts) >= 3
+    train = SequenceSplit(
+        interactions, users, starts, ends - 2 * evaluated, kind="train"
+    )
+    e_users = users[evaluated]
+    e_starts, e_ends = starts[evaluated], ends[evaluated]
+    valid = SequenceSplit(interactions, e_users, e_starts, e_ends - 2, "valid")
+    test = SequenceSplit(interactions, e_users, e_starts, e_ends - 1, "test")
+    return train, valid, test
+
+
+def time_split(interactions: "Interactions", valid_time, test_time) -> tuple:
+    """`Interactions.time_split`: `(train, valid, test)`."""
+    if not interactions.has_time:
+        raise ValueError(
+            "time_split needs timestamps; these interactions have none. "
+            "Use leave_one_out() instead."
+        )
+    valid_time = to_seconds_scalar(valid_time, "valid_time")
+    test_time = to_seconds_scalar(test_time, "test_time")
+    if valid_time > test_time:
+        raise ValueError(
+            "valid_time must be <= test_time. Received: "
+            f"valid_time={valid_time}, test_time={test_time}"
+        )
+    starts, ends = interactions.offsets[:-1], interactions.offsets[1:]
+    users = np.arange(interactions.num_users)
+    ts = interactions.timestamps
+    cum_valid = np.concatenate([[0], np.cumsum(ts < valid_time)])
+    cum_test = np.concatenate([[0], np.cumsum(ts < test_time)])
+    before_valid = cum_valid[ends] - cum_valid[starts]
+    before_test = cum_test[ends] - cum_test[starts]
+    train_ends = starts + before_valid
+    has_train = before_valid > 0
+    train = SequenceSplit(
+        interactions,
+        users[has_train],
+        starts[has_train],
+        train_ends[has_train],
+        kind="train",
+    )
+    splits = [train]
+    for name, before, limit in (
+        ("valid", before_valid, test_time),
+        ("test", before_test, None),
+    ):
+        target = starts + before
+        ok = (before > 0) & (target < ends)
+        if limit is not None:
+            ok &= ts[np.minimum(target, len(ts) - 1)] < limit
+        splits.append(
+            SequenceSplit(interactions, users[ok], starts[ok], target[ok], name)
+        )
+    return tuple(splits)

@@ -35,10 +35,11 @@ class BCELoss(RetrievalLoss):
     import keras_rec_tx
 
     loss = keras_rec_tx.losses.BCELoss(num_items=5, seed=0)
-    hidden = np.random.rand(2, 3, 4).astype("float32")
-    targets = np.array([[0, 1, 2], [3, 4, 5]])
-    table = np.random.rand(6, 4).astype("float32")
-    loss(hidden, targets, table)  # scalar
+    hidden = np.random.rand(2, 3, 4).astype("float32")  # (B, L, d)
+    table = np.random.rand(6, 4).astype("float32")  # (num_items + 1, d)
+    targets = np.array([[0, 1, 2], [3, 4, 5]])  # 0: no target
+    negatives = np.array([[5, 3, 1], [1, 2, 3]])  # one per position
+    loss(hidden, targets, table, negatives=negatives)  # a scalar
     ```
 
     References:

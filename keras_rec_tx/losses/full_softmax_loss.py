@@ -32,10 +32,9 @@ class FullSoftmaxLoss(RetrievalLoss):
     import keras_rec_tx
 
     loss = keras_rec_tx.losses.FullSoftmaxLoss()
-    hidden = np.random.rand(2, 3, 4).astype("float32")
-    targets = np.array([[0, 1, 2], [3, 4, 5]])
-    table = np.random.rand(6, 4).astype("float32")
-    loss(hidden, targets, table)  # scalar
+    users = np.random.rand(2, 1, 4).astype("float32")  # last position only
+    items = np.random.rand(6, 4).astype("float32")  # row 0: padding
+    loss(users, np.array([[4], [2]]), items)  # softmax over items 1..5
     ```
 
     References:

@@ -54,10 +54,10 @@ class GBCELoss(RetrievalLoss):
     import keras_rec_tx
 
     loss = keras_rec_tx.losses.GBCELoss(num_items=5, num_negatives=3, seed=0)
-    hidden = np.random.rand(2, 3, 4).astype("float32")
-    targets = np.array([[0, 1, 2], [3, 4, 5]])
-    table = np.random.rand(6, 4).astype("float32")
-    loss(hidden, targets, table)  # scalar
+    hidden = np.random.rand(1, 4, 4).astype("float32")
+    targets = np.array([[1, 2, 3, 4]])
+    weights = np.array([[1.0, 1.0, 2.0, 2.0]])  # later positions count more
+    loss(hidden, targets, np.random.rand(6, 4), sample_weight=weights)
     ```
 
     References:

@@ -8,7 +8,6 @@ from typing import Any
 
 import keras
 import numpy as np
-import pandas as pd
 from keras import ops
 
 from keras_rec_tx import losses as losses_lib
@@ -22,6 +21,9 @@ from keras_rec_tx.models.chunked_top_k import (
     chunked_target_rank,
     chunked_top_k,
 )
+from keras_rec_tx.models.item_vocabulary import ItemVocabulary, check_indices
+from keras_rec_tx.models.real_rows import RealRowsLoss, row_weight
+from keras_rec_tx.models.recommend import RecommendMixin
 from keras_rec_tx.models.sequential_backbone import (
     POSITIONS,
     TIME_ENCODINGS,
@@ -29,13 +31,8 @@ from keras_rec_tx.models.sequential_backbone import (
 )
 from keras_rec_tx.regularizers.norm_penalty import NormPenalty
 from keras_rec_tx.schedules.fit_sized_schedule import FitSizedSchedule
-from keras_rec_tx.utils import check_bool, check_int, check_int_list
+from keras_rec_tx.utils import check_int, check_int_list
 from keras_rec_tx.utils.atomic import atomic_path
-from keras_rec_tx.utils.requests import (
-    pad_left,
-    to_time_offsets,
-    to_unix_seconds,
-)
 
 __all__ = ["POSITIONS", "TIME_ENCODINGS", "SequentialRecommender"]
 
@@ -66,7 +63,7 @@ _BACKBONE_ARGS = (
 
 
 @keras.saving.register_keras_serializable(package="keras_rec_tx")
-class SequentialRecommender(keras.Model):
+class SequentialRecommender(RecommendMixin, keras.Model):
     """Next-item recommender: a `SequentialBackbone` plus the task.
 
     The backbone (`model.backbone`) turns histories into hidden states;
@@ -106,7 +103,8 @@ class SequentialRecommender(keras.Model):
     pads them with rows that hold no target. An evaluation row whose
     target is 0 is such padding: it counts in no metric, and the reported
     loss is weighted by the rows that hold a target, so the numbers equal
-    those of one device.
+    those of one device. (An array row with a history and target 0 is
+    refused with a ValueError: it would drop a user silently.)
 
     Args:
         num_items: number of items; indices run `1..num_items`.
@@ -170,7 +168,15 @@ class SequentialRecommender(keras.Model):
             num_items, dtype=self.dtype_policy, name="backbone", **backbone_args
         )
         self.num_items = self.backbone.num_items
-        self.item_vocabulary = _check_vocabulary(item_vocabulary, num_items)
+        self._vocabulary = (
+            None
+            if item_vocabulary is None
+            else ItemVocabulary(item_vocabulary, num_items)
+        )
+        # The raw ids as a JSON-ready list (saved in the config), or None.
+        self.item_vocabulary = (
+            None if self._vocabulary is None else self._vocabulary.values
+        )
         self.loss_name = loss
         self.loss_config = dict(loss_config or {})
         if isinstance(user_norm_penalty, dict) and "class_name" in (
@@ -197,7 +203,6 @@ class SequentialRecommender(keras.Model):
         # === Metrics ===
         self.user_norm_tracker = keras.metrics.Mean(name="user_norm")
         self.ranking_metrics = ranking_metrics(self.eval_ks)
-        self._vocabulary_index = None
 
     # ------------------------------------------------------------- build
     def build(self, input_shape: Any = None) -> None:
@@ -227,32 +232,16 @@ class SequentialRecommender(keras.Model):
         """Raw item ids -> indices `1..num_items` (int64, same shape);
         unknown ids raise a ValueError naming them. Without a vocabulary
         the ids are indices already and are only range-checked."""
-        ids = np.asarray(ids)
-        if self.item_vocabulary is None:
-            return _check_indices(ids, self.num_items, "item ids")
-        if self._vocabulary_index is None:
-            self._vocabulary_index = pd.Index(self.item_vocabulary)
-        flat = ids.ravel()
-        index = self._vocabulary_index.get_indexer(flat) if flat.size else []
-        index = np.asarray(index, "int64")
-        unknown = flat[index < 0]
-        if unknown.size:
-            raise ValueError(
-                f"{unknown.size} item ids are not in this model's vocabulary "
-                f"of {self.num_items} items: {unknown[:10].tolist()}"
-                f"{' ...' if unknown.size > 10 else ''}. Drop them, or train "
-                "a model on data that has them."
-            )
-        return (index + 1).reshape(ids.shape)
+        if self._vocabulary is None:
+            return check_indices(ids, self.num_items, "item ids")
+        return self._vocabulary.encode(ids)
 
     def decode_items(self, indices: Any) -> np.ndarray:
         """Indices -> raw item ids (`None` for index 0, "no item"); without
         a vocabulary, the indices themselves."""
-        indices = np.asarray(indices, "int64")
-        if self.item_vocabulary is None:
-            return indices
-        table = np.asarray([None, *self.item_vocabulary], dtype=object)
-        return table[indices]
+        if self._vocabulary is None:
+            return np.asarray(indices, "int64")
+        return self._vocabulary.decode(indices)
 
     # ------------------------------------------------------------ scoring
     def score_hidden(self, hidden: Any) -> Any:
@@ -302,267 +291,6 @@ class SequentialRecommender(keras.Model):
         user vectors, so the table can go into an external ANN index."""
         return ops.convert_to_numpy(self.backbone.embeddings)[1:]
 
-    # ---------------------------------------------------------- inference
-    def recommend(
-        self,
-        histories: Any,
-        k: int = 10,
-        exclude_seen: bool = True,
-        timestamps: Any = None,
-        query_timestamps: Any = None,
-        batch_size: int = 512,
-        candidates: Sequence[Any] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-`k` next items for each history.
-
-        Args:
-            histories: one list of items per user, oldest first. With an
-                item vocabulary these are raw item ids (unknown ones raise
-                a ValueError naming them); without one, item indices
-                `1..num_items`, also as a LEFT-padded int array
-                `(batch, seq)` with `0` = padding (right-padded arrays are
-                refused). A pandas DataFrame with `user_id`, `item_id` and,
-                for time-aware models, `timestamp` columns works too: one
-                row per interaction, rows of a user in time order; the
-                result follows the order in which users first appear.
-                Histories longer than `max_len` use their newest items.
-                An empty history is refused: the model has nothing to go
-                on (recommend popular items to such users instead).
-            k: how many items to return, at most `num_items`.
-            exclude_seen: leave out items already in the history.
-            timestamps: for time-aware models, the times of the history
-                items (unix seconds, numpy datetime64 or pandas timestamps;
-                same layout as `histories`).
-            query_timestamps: request times, one per history; defaults to
-                the time of the last history item.
-            batch_size: rows scored at once. The catalogue is scored in
-                chunks of `score_chunk_size` items, so memory stays about
-                `batch_size x score_chunk_size` scores whatever its size.
-            candidates: an allow-list of items (raw ids with a vocabulary,
-                else indices): only these are scored and returned; `k` is
-                capped at their number.
-
-        Returns:
-            `(ids, scores)`, numpy arrays of shape `(batch, k)`, best first;
-            raw ids when the model has a vocabulary. A row with fewer than
-            `k` unseen items ends in `0` (`None` with a vocabulary) scored
-            `-inf`.
-        """
-        if isinstance(histories, pd.DataFrame):
-            _, histories, timestamps = _frame_histories(
-                histories,
-                "user_id",
-                "item_id",
-                "timestamp" if self.time_encoder is not None else None,
-            )
-        item_ids, times, query = self._encode_request(
-            histories, timestamps, query_timestamps
-        )
-        if candidates is not None:
-            candidates = self._encode_candidates(candidates)
-        ids, scores = self._top_k(
-            item_ids, times, query, k, exclude_seen, batch_size, candidates
-        )
-        return self.decode_items(ids), scores
-
-    def _encode_candidates(self, candidates: Sequence[Any]) -> np.ndarray:
-        """Distinct item indices of an allow-list (raw ids or indices)."""
-        values = list(candidates)
-        if not values:
-            raise ValueError(
-                "`candidates` must list at least one item. Received: []"
-            )
-        indices = self.encode_items(np.asarray(values).ravel())
-        return np.unique(np.asarray(indices, "int64"))
-
-    def recommend_users(
-        self,
-        data: Any,
-        k: int = 10,
-        users: Sequence[Any] | None = None,
-        exclude_seen: bool = True,
-        user: str = "user_id",
-        item: str = "item_id",
-        time: str | None = "timestamp",
-        batch_size: int = 512,
-    ) -> pd.DataFrame:
-        """Top-`k` items for users of a log, as a DataFrame.
-
-        Args:
-            data: a `keras_rec_tx.data.Interactions`, or a DataFrame with
-                one row per interaction (rows of a user in time order).
-            k: items per user.
-            users: raw user ids to recommend for (unknown ones raise a
-                ValueError); `None`: every user of `data`.
-            exclude_seen: leave out items the user already has.
-            user, item, time: column names of a DataFrame `data` (`time`
-                only for time-aware models).
-            batch_size: users scored at once.
-
-        Returns:
-            A DataFrame with columns `user_id`, `item_id`, `score`, `rank`
-            (1 = best), raw ids, `k` rows per user (fewer when a user has
-            fewer than `k` unseen items).
-        """
-        frame = data.to_dataframe() if hasattr(data, "to_dataframe") else data
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(
-                "`data` must be an Interactions or a pandas DataFrame. "
-                f"Received: {type(data).__name__}"
-            )
-        if self.time_encoder is None:
-            time = None
-        user_ids, histories, times = _frame_histories(frame, user, item, time)
-        if users is not None:
-            position = pd.Index(user_ids).get_indexer(list(users))
-            if (position < 0).any():
-                missing = np.asarray(list(users), dtype=object)[position < 0]
-                raise ValueError(
-                    f"{missing.size} users are not in `data`: "
-                    f"{missing[:10].tolist()}"
-                )
-            user_ids = np.asarray(user_ids, dtype=object)[position]
-            histories = [histories[i] for i in position]
-            times = None if times is None else [times[i] for i in position]
-        if self.item_vocabulary is None and hasattr(data, "encode_items"):
-            # A model without a vocabulary works on the indices of `data`.
-            histories = [data.encode_items(h) for h in histories]
-            ids, scores = self._top_k(
-                *self._encode_request(histories, times, None, encoded=True),
-                k,
-                exclude_seen,
-                batch_size,
-            )
-            raw = data.decode_items(np.where(ids > 0, ids, 1)).astype(object)
-            raw[ids == 0] = None
-        else:
-            raw, scores = self.recommend(
-                histories,
-                k=k,
-                exclude_seen=exclude_seen,
-                timestamps=times,
-                batch_size=batch_size,
-            )
-        out = pd.DataFrame(
-            {
-                "user_id": np.repeat(np.asarray(user_ids, dtype=object), k),
-                "item_id": np.asarray(raw, dtype=object).ravel(),
-                "score": scores.ravel(),
-                "rank": np.tile(np.arange(1, k + 1), len(user_ids)),
-            }
-        )
-        return out[np.isfinite(out["score"].to_numpy())].reset_index(drop=True)
-
-    def _encode_request(
-        self,
-        histories: Any,
-        timestamps: Any,
-        query_timestamps: Any,
-        encoded: bool = False,
-    ) -> tuple[np.ndarray, Any, Any]:
-        """Left-padded indices, unix-second times and request times."""
-        if self.item_vocabulary is not None and not encoded:
-            if hasattr(histories, "shape") and len(histories.shape) == 2:
-                raise TypeError(
-                    "This model has an item vocabulary: pass `histories` as "
-                    "lists of raw item ids, not a padded array."
-                )
-            histories = [self.encode_items(list(h)) for h in histories]
-        item_ids = pad_left(histories, "histories")
-        _check_indices(item_ids, self.num_items, "histories")
-        empty = np.flatnonzero(~(item_ids > 0).any(axis=1))
-        if empty.size:
-            raise ValueError(
-                f"histories {empty[:10].tolist()} are empty: the model needs "
-                "at least one item to go on. Recommend popular items to "
-                "users without history (see keras_rec_tx.baselines)."
-            )
-        if self.time_encoder is None:
-            return item_ids, None, None
-        if timestamps is None:
-            raise ValueError(
-                "This model is time-aware: pass `timestamps` with the same "
-                "layout as `histories`."
-            )
-        if hasattr(timestamps, "shape") and len(timestamps.shape) == 2:
-            times = to_unix_seconds(timestamps, "timestamps")
-        else:
-            rows = [to_unix_seconds(list(t), "timestamps") for t in timestamps]
-            times = pad_left(rows, "timestamps")
-        if times.shape != item_ids.shape:
-            raise ValueError(
-                "`timestamps` must match `histories` in shape. Received: "
-                f"{times.shape} vs {item_ids.shape}"
-            )
-        query = None
-        if query_timestamps is not None:
-            query = to_unix_seconds(query_timestamps, "query_timestamps")
-            query = query.reshape(-1)
-            if len(query) != len(item_ids):
-                raise ValueError(
-                    "`query_timestamps` needs one time per history. Received"
-                    f": {len(query)} for {len(item_ids)} histories"
-                )
-        return item_ids, times, query
-
-    def _top_k(
-        self,
-        seen: np.ndarray,
-        times: Any,
-        query: Any,
-        k: int,
-        exclude_seen: bool,
-        batch_size: int,
-        candidates: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        k = check_int("k", k, minimum=1, maximum=self.num_items)
-        batch_size = check_int("batch_size", batch_size, minimum=1)
-        exclude_seen = check_bool("exclude_seen", exclude_seen)
-        item_ids = seen[:, -self.max_len :]
-        inputs = {"item_ids": item_ids.astype("int32")}
-        if times is not None:
-            mask = item_ids > 0
-            offsets = to_time_offsets(
-                times[:, -self.max_len :], mask, "timestamps"
-            )
-            next_times = np.roll(offsets, -1, axis=1)
-            next_times[:, -1] = (
-                offsets[:, -1]
-                if query is None
-                else to_time_offsets(query, query == query, "query_timestamps")
-            )
-            inputs["timestamps"] = offsets
-            inputs["query_timestamps"] = np.where(mask, next_times, 0)
-        table = self.backbone.embeddings
-        if candidates is not None:
-            # Row 0 stays the padding row; the rest are the candidates',
-            # and history items are renumbered to their candidate rows.
-            table = ops.take(table, np.concatenate([[0], candidates]), axis=0)
-            row_of = np.zeros(self.num_items + 1, "int64")
-            row_of[candidates] = np.arange(1, len(candidates) + 1)
-            seen = row_of[seen]
-            k = min(k, len(candidates))
-        out_ids, out_scores = [], []
-        for start in range(0, len(item_ids), batch_size):
-            batch = {
-                key: value[start : start + batch_size]
-                for key, value in inputs.items()
-            }
-            hidden = self(batch, training=False)[:, -1, :]
-            # The whole history is excluded, also items older than max_len.
-            exclude = seen[start : start + batch_size] if exclude_seen else None
-            top_ids, top_scores = chunked_top_k(
-                hidden, table, k, exclude, self.score_chunk_size
-            )
-            out_ids.append(ops.convert_to_numpy(top_ids))
-            out_scores.append(ops.convert_to_numpy(top_scores))
-        ids = np.concatenate(out_ids).astype("int64")
-        scores = np.concatenate(out_scores)
-        if candidates is not None:
-            ids = np.concatenate([[0], candidates])[ids]
-        # Past the unseen items a row holds -inf (seen or padding): "none".
-        return np.where(np.isneginf(scores), 0, ids), scores
-
     # --------------------------------------------------- Keras entry points
     def compile(self, optimizer: Any = "rmsprop", **kwargs: Any) -> None:
         """`keras.Model.compile`. An AdamW optimizer leaves biases, norm
@@ -581,7 +309,7 @@ class SequentialRecommender(keras.Model):
         # Keras weighs each step's loss by the rows of its batch; rows that
         # only pad a batch (for the devices) must not count. Set as
         # `Trainer.compile` sets it: outside Keras' attribute tracking.
-        object.__setattr__(self, "_loss_tracker", _RealRowsLoss(name="loss"))
+        object.__setattr__(self, "_loss_tracker", RealRowsLoss(name="loss"))
 
     @classmethod
     def get_layout_map(
@@ -780,9 +508,24 @@ class SequentialRecommender(keras.Model):
         for name in ("item_ids", "candidates", "targets"):
             value = arrays.get(name)
             if isinstance(value, (np.ndarray, list)):
-                _check_indices(
+                check_indices(
                     np.asarray(value), self.num_items, f"{what} {name}"
                 )
+        items = arrays["item_ids"]
+        if isinstance(y, (np.ndarray, list)) and np.ndim(y) == 1:
+            if isinstance(items, (np.ndarray, list)) and np.ndim(items) == 2:
+                # Target 0 marks a row that only pads a batch (no history):
+                # it counts in no metric. With a history it is a mistake
+                # that would silently drop the user from the metrics.
+                has_history = (np.asarray(items) > 0).any(axis=1)
+                bad = np.flatnonzero((np.asarray(y) == 0) & has_history)
+                if bad.size:
+                    raise ValueError(
+                        f"{what}: rows {bad[:10].tolist()} have a history "
+                        "but target 0 (0 is padding, and such a row counts "
+                        "in no metric). Give every history its held-out "
+                        "item 1..num_items, or drop those rows."
+                    )
 
     def _size_schedule(self, x: Any, kwargs: dict[str, Any]) -> None:
         schedule = getattr(self.optimizer, "_learning_rate", None)
@@ -857,7 +600,7 @@ class SequentialRecommender(keras.Model):
         # `compute_loss` sees the model's variables.
         self._update_metrics(x, y, hidden, item_ids, sample_weight)
         total = ops.sum(ops.stack(total))
-        if isinstance(self._loss_tracker, _RealRowsLoss):
+        if isinstance(self._loss_tracker, RealRowsLoss):
             rows = ops.sum(ops.cast(present, "float32"))
             self._loss_tracker.record(total, rows)
         return total
@@ -873,7 +616,7 @@ class SequentialRecommender(keras.Model):
             return
         # A row without a target (0) is padding of the batch (to a multiple
         # of the devices, see `SequenceBatches`), not a user: weight 0.
-        sample_weight = _row_weight(y, sample_weight)
+        sample_weight = row_weight(y, sample_weight)
         self.user_norm_tracker.update_state(
             norms[:, -1], sample_weight=sample_weight
         )
@@ -950,111 +693,8 @@ for _name in _BACKBONE_ARGS[1:]:
     )
 
 
-class _RealRowsLoss(keras.metrics.Mean):
-    """The loss `fit` and `evaluate` report, weighted by the rows that
-    hold a target.
-
-    Keras' trainers weigh each step's loss by the batch's row count,
-    padding rows included, so a batch padded for the devices (see
-    `SequenceBatches`) would count more than its users. The model records
-    the loss itself in `compute_loss` with its count of real rows;
-    Keras' own update is ignored. Without padding rows both agree.
-    """
-
-    def update_state(self, values: Any, sample_weight: Any = None) -> None:
-        pass  # Keras' update, weighted by all rows: see `record`.
-
-    def record(self, loss: Any, rows: Any) -> None:
-        super().update_state(loss, sample_weight=rows)
-
-
-def _row_weight(y: Any, sample_weight: Any) -> Any:
-    """float32 `(batch,)` weights of evaluation rows: 0 where the target
-    is 0 (a row that pads the batch), times `sample_weight` if given."""
-    weight = ops.cast(ops.not_equal(y, 0), "float32")
-    if sample_weight is not None:
-        given = ops.reshape(ops.cast(sample_weight, "float32"), (-1,))
-        weight = weight * given
-    return weight
-
-
-def _check_vocabulary(vocabulary: Any, num_items: int) -> list | None:
-    """The vocabulary as a JSON-ready list of distinct ints or strings."""
-    if vocabulary is None:
-        return None
-    values = np.asarray(list(vocabulary))
-    if values.dtype.kind in "iu":
-        values = [int(v) for v in values]
-    elif values.dtype.kind in "USO" and all(isinstance(v, str) for v in values):
-        values = [str(v) for v in values]
-    else:
-        raise TypeError(
-            "`item_vocabulary` must hold only ints or only strings (they are "
-            f"saved in the model's config). Received: dtype={values.dtype}, "
-            f"first values {values[:5].tolist()}"
-        )
-    if len(values) != num_items:
-        raise ValueError(
-            f"`item_vocabulary` must have num_items={num_items} ids (one per "
-            f"index 1..num_items). Received: {len(values)} ids"
-        )
-    if len(set(values)) != len(values):
-        raise ValueError("`item_vocabulary` holds duplicate ids.")
-    return values
-
-
-def _check_indices(ids: np.ndarray, num_items: int, name: str) -> np.ndarray:
-    """Raises a ValueError unless every entry is in `0..num_items`."""
-    ids = np.asarray(ids)
-    if ids.dtype == object:
-        try:
-            ids = ids.astype("int64")
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"`{name}` must hold integer item indices (ragged or mixed "
-                "rows are not arrays). Received an object array"
-            ) from None
-    if ids.size and not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(
-            f"`{name}` must hold integer item indices. Received: "
-            f"dtype={ids.dtype}"
-        )
-    if ids.size and (ids.min() < 0 or ids.max() > num_items):
-        raise ValueError(
-            f"Item indices must be in 1..num_items={num_items} (0 = padding)"
-            f", but the {name} hold values from {ids.min()} to {ids.max()}. "
-            "Build the model for the data (keras_rec_tx.zoo.get(name, "
-            "data=interactions) or num_items=data.num_items), or encode raw "
-            "ids with Interactions.encode_items."
-        )
-    return ids.astype("int64")
-
-
 def _num_rows(x: Any) -> int | None:
     """Rows of an array (or dict of arrays) input, else None."""
     if isinstance(x, dict):
         x = next(iter(x.values()), None)
     return len(x) if isinstance(x, np.ndarray) else None
-
-
-def _frame_histories(
-    frame: pd.DataFrame, user: str, item: str, time: str | None
-) -> tuple[np.ndarray, list, list | None]:
-    """(users in order of first appearance, their item lists, their time
-    lists or None) of a DataFrame of interactions."""
-    for role, column in (("user", user), ("item", item), ("time", time)):
-        if column is not None and column not in frame.columns:
-            raise ValueError(
-                f"The {role} column {column!r} is not in the DataFrame. "
-                f"Columns: {[str(c) for c in frame.columns]}"
-            )
-    codes, users = pd.factorize(frame[user], sort=False)
-    order = np.argsort(codes, kind="stable")
-    starts = np.searchsorted(codes[order], np.arange(len(users) + 1))
-    items = frame[item].to_numpy()[order]
-    histories = [items[a:b] for a, b in zip(starts[:-1], starts[1:])]
-    times = None
-    if time is not None:
-        seconds = to_unix_seconds(frame[time].to_numpy(), time)[order]
-        times = [seconds[a:b] for a, b in zip(starts[:-1], starts[1:])]
-    return np.asarray(users, dtype=object), histories, times

@@ -2,9 +2,10 @@
 
 Models read left-padded int32 item indices (`0` = padding) and, when they
 are time-aware, int32 seconds since `TIME_ORIGIN`. This module turns what a
-user holds (lists of ids, unix seconds, numpy datetimes, pandas timestamps)
-into those arrays. It sits below both `keras_rec_tx.data` and
-`keras_rec_tx.models`, so neither has to import the other.
+user holds (lists of ids, unix seconds, numpy datetimes, pandas timestamps,
+a DataFrame of interactions) into those arrays. It sits below both
+`keras_rec_tx.data` and `keras_rec_tx.models`, so neither has to import the
+other.
 """
 
 from __future__ import annotations
@@ -122,3 +123,26 @@ def to_time_offsets(seconds: np.ndarray, mask: np.ndarray, name: str):
             f"unix seconds from {seconds[mask].min()} to {seconds[mask].max()}"
         )
     return offsets.astype("int32")
+
+
+def frame_histories(
+    frame: pd.DataFrame, user: str, item: str, time: str | None
+) -> tuple[np.ndarray, list, list | None]:
+    """(users in order of first appearance, their item lists, their time
+    lists or None) of a DataFrame of interactions."""
+    for role, column in (("user", user), ("item", item), ("time", time)):
+        if column is not None and column not in frame.columns:
+            raise ValueError(
+                f"The {role} column {column!r} is not in the DataFrame. "
+                f"Columns: {[str(c) for c in frame.columns]}"
+            )
+    codes, users = pd.factorize(frame[user], sort=False)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(users) + 1))
+    items = frame[item].to_numpy()[order]
+    histories = [items[a:b] for a, b in zip(starts[:-1], starts[1:])]
+    times = None
+    if time is not None:
+        seconds = to_unix_seconds(frame[time].to_numpy(), time)[order]
+        times = [seconds[a:b] for a, b in zip(starts[:-1], starts[1:])]
+    return np.asarray(users, dtype=object), histories, times

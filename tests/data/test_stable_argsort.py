@@ -4,18 +4,18 @@ import numpy as np
 import pandas as pd
 
 from keras_rec_tx.data import Interactions
-from keras_rec_tx.data.interactions import _stable_argsort
+from keras_rec_tx.data._sorting import stable_argsort
 
 
 def test_packed_sort_is_the_stable_argsort():
     rng = np.random.default_rng(0)
     keys = rng.integers(0, 50, 1000)  # many ties
     np.testing.assert_array_equal(
-        _stable_argsort(keys), np.argsort(keys, kind="stable")
+        stable_argsort(keys), np.argsort(keys, kind="stable")
     )
     wide = rng.integers(0, 2**62, 100)  # key and row need > 63 bits
     np.testing.assert_array_equal(
-        _stable_argsort(wide), np.argsort(wide, kind="stable")
+        stable_argsort(wide), np.argsort(wide, kind="stable")
     )
 
 

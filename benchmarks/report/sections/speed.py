@@ -62,12 +62,8 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
         "MFU",
         "useful MFU",
     ]
-    lines = []
-    for backend in BACKENDS:
-        s = by_backend.get(backend)
-        if s is None:
-            lines.append([backend, NOT_RUN] + ["—"] * (len(header) - 2))
-            continue
+
+    def mode_rows(backend, s):
         for row in s.get("training", []):
             if row.get("table") == "main" and row["preset"] not in (
                 "rope_swiglu",
@@ -75,31 +71,28 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
                 "sasrec",
             ):
                 continue
-            lines.append(
-                [
-                    backend,
-                    f"`{row['preset']}`",
-                    str(row["jit_compile"]),
-                    row.get("lengths", "?"),
-                    f"{row['step_ms_median']:.1f}",
-                    fmt_int(row["real_tokens_per_s"]),
-                    fmt_int(row["computed_tokens_per_s"]),
-                    f"{row['flops_per_token_at_max_len']['total'] / 1e6:.3f}",
-                    f"{row['model_gflops_per_s']:.2f}",
-                    f"{100 * row['mfu']:.2f}%",
-                    f"{100 * row['useful_mfu']:.2f}%",
-                ]
-            )
-    out += [
+            yield [
+                backend,
+                f"`{row['preset']}`",
+                str(row["jit_compile"]),
+                row.get("lengths", "?"),
+                f"{row['step_ms_median']:.1f}",
+                fmt_int(row["real_tokens_per_s"]),
+                fmt_int(row["computed_tokens_per_s"]),
+                f"{row['flops_per_token_at_max_len']['total'] / 1e6:.3f}",
+                f"{row['model_gflops_per_s']:.2f}",
+                f"{100 * row['mfu']:.2f}%",
+                f"{100 * row['useful_mfu']:.2f}%",
+            ]
+
+    lines = _per_backend(by_backend, len(header), mode_rows)
+    out += _part(
         "### Compilation modes and padding (selected presets)",
-        "",
-        prose("speed", "modes"),
-        "",
-        table(header, lines),
-        "",
-        _speed_source(speed),
-        "",
-    ]
+        "modes",
+        header,
+        lines,
+        speed,
+    )
     # Matmul peak, norms, evaluation.
     header = [
         "backend",
@@ -109,38 +102,31 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
         "RMSNorm / LayerNorm",
         "shape",
     ]
-    lines = []
-    for backend in BACKENDS:
-        s = by_backend.get(backend)
-        if s is None:
-            lines.append([backend, NOT_RUN] + ["—"] * (len(header) - 2))
-            continue
+
+    def norm_rows(backend, s):
         peak = (
             f"{s['matmul_peak']['gflops']:.1f} / "
             f"{s.get('matmul_peak_end', {}).get('gflops', float('nan')):.1f}"
             f" (n={s['matmul_peak']['n']})"
         )
         for row in s.get("norm", []):
-            lines.append(
-                [
-                    backend,
-                    peak,
-                    f"{row['rmsnorm_ms']:.3f}",
-                    f"{row['layernorm_ms']:.3f}",
-                    f"{row['rmsnorm_over_layernorm']:.2f}",
-                    "x".join(map(str, row["shape"])),
-                ]
-            )
-    out += [
+            yield [
+                backend,
+                peak,
+                f"{row['rmsnorm_ms']:.3f}",
+                f"{row['layernorm_ms']:.3f}",
+                f"{row['rmsnorm_over_layernorm']:.2f}",
+                "x".join(map(str, row["shape"])),
+            ]
+
+    lines = _per_backend(by_backend, len(header), norm_rows)
+    out += _part(
         "### Matmul peak and RMSNorm vs LayerNorm",
-        "",
-        prose("speed", "norms"),
-        "",
-        table(header, lines),
-        "",
-        _speed_source(speed),
-        "",
-    ]
+        "norms",
+        header,
+        lines,
+        speed,
+    )
     header = [
         "backend",
         "preset",
@@ -149,35 +135,27 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
         "users",
         "users/s",
     ]
-    lines = []
-    for backend in BACKENDS:
-        s = by_backend.get(backend)
-        evals = s.get("eval", []) if s else []
-        if isinstance(evals, dict):
-            evals = [evals]
-        if not evals:
-            lines.append([backend, NOT_RUN] + ["—"] * (len(header) - 2))
-        for row in evals:
-            lines.append(
-                [
-                    backend,
-                    f"`{row['preset']}`",
-                    str(row.get("jit_compile", "?")),
-                    fmt_int(row["num_items"]),
-                    fmt_int(row["users"]),
-                    fmt_int(row["users_per_s"]),
-                ]
-            )
-    out += [
+
+    def eval_rows(backend, s):
+        evals = s.get("eval", [])
+        for row in [evals] if isinstance(evals, dict) else evals:
+            yield [
+                backend,
+                f"`{row['preset']}`",
+                str(row.get("jit_compile", "?")),
+                fmt_int(row["num_items"]),
+                fmt_int(row["users"]),
+                fmt_int(row["users_per_s"]),
+            ]
+
+    lines = _per_backend(by_backend, len(header), eval_rows)
+    out += _part(
         "### Full-catalogue evaluation throughput",
-        "",
-        prose("speed", "evaluation"),
-        "",
-        table(header, lines),
-        "",
-        _speed_source(speed),
-        "",
-    ]
+        "evaluation",
+        header,
+        lines,
+        speed,
+    )
     out += ["### GPU throughput (`benchmarks/gpu_throughput.py`)", ""]
     header = [
         "backend",
@@ -273,3 +251,28 @@ def catalogue_size(speed: list[dict]) -> str:
     """The catalogue size of the training steps timed (their settings)."""
     sizes = {s.get("settings", {}).get("num_items") for s in speed} - {None}
     return ", ".join(fmt_int(n) for n in sorted(sizes)) or "—"
+
+
+def _per_backend(by_backend: dict, width: int, rows_of) -> list[list[str]]:
+    """Table lines of every backend: `rows_of(backend, summary)` where the
+    backend has a speed summary and rows, one "not run" line otherwise."""
+    lines = []
+    for backend in BACKENDS:
+        summary = by_backend.get(backend)
+        rows = list(rows_of(backend, summary)) if summary else []
+        lines += rows or [[backend, NOT_RUN] + ["—"] * (width - 2)]
+    return lines
+
+
+def _part(title: str, key: str, header: list, lines: list, speed) -> list:
+    """A subsection: title, its prose, the table and the source line."""
+    return [
+        title,
+        "",
+        prose("speed", key),
+        "",
+        table(header, lines),
+        "",
+        _speed_source(speed),
+        "",
+    ]
