@@ -184,7 +184,7 @@ def main(argv: list[str]) -> None:
             raise RuntimeError("JAX's compilation cache could not be enabled.")
     data = datasets.load_by_name(FLAGS.dataset, FLAGS.data_dir)
     start = time.perf_counter()
-    result, _ = experiment.run(
+    result, model = experiment.run(
         FLAGS.preset,
         data,
         seed=FLAGS.seed,
@@ -207,7 +207,9 @@ def main(argv: list[str]) -> None:
             "preset": FLAGS.preset,
             "dataset": FLAGS.dataset,
             "backend": backend,
-            "jit_compile": backend != "torch",
+            # As Keras resolved "auto": TensorFlow on a CPU runs a
+            # tf.function graph without XLA.
+            "jit_compile": bool(model.jit_compile),
             "jax_cache": cache,
             "epochs": len(epochs),
             "epoch_seconds": epochs,
