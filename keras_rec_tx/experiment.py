@@ -44,36 +44,51 @@ PROTOCOLS = {"full-loo": "full", "sampled-100": "sampled"}
 
 
 class EpochLog(keras.callbacks.Callback):
-    """Records wall time, training loss and validation metrics per epoch."""
+    """Records wall time, training loss and validation metrics per epoch.
+
+    Each row holds the cumulative wall seconds since training began
+    (`wall_s`) and of training alone (`train_s`, validation excluded),
+    and the same in CPU seconds of this process (`cpu_s`, `train_cpu_s`):
+    on a machine shared with other work, CPU seconds are what each part
+    cost, wall seconds also count the waits."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, Any]] = []
         self._start = 0.0
+        self._cpu_start = 0.0
         self._train_time = 0.0
+        self._train_cpu = 0.0
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._start = time.perf_counter()
+        self._cpu_start = time.process_time()
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._epoch_start = time.perf_counter()
+        self._epoch_cpu = time.process_time()
 
     def on_test_begin(self, logs: dict | None = None) -> None:
         self._test_start = time.perf_counter()
+        self._test_cpu = time.process_time()
 
     def on_test_end(self, logs: dict | None = None) -> None:
         self._test_time = time.perf_counter() - self._test_start
+        self._test_cpu_time = time.process_time() - self._test_cpu
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = dict(logs or {})
-        now = time.perf_counter()
-        test_time = (
-            getattr(self, "_test_time", 0.0) if ("val_loss" in logs) else 0.0
-        )
+        now, cpu = time.perf_counter(), time.process_time()
+        validated = "val_loss" in logs
+        test_time = getattr(self, "_test_time", 0.0) if validated else 0.0
+        test_cpu = getattr(self, "_test_cpu_time", 0.0) if validated else 0.0
         self._train_time += now - self._epoch_start - test_time
-        self._test_time = 0.0
+        self._train_cpu += cpu - self._epoch_cpu - test_cpu
+        self._test_time = self._test_cpu_time = 0.0
         row = {"epoch": epoch + 1, "wall_s": now - self._start}
         row["train_s"] = self._train_time
+        row["cpu_s"] = cpu - self._cpu_start
+        row["train_cpu_s"] = self._train_cpu
         row.update({k: float(v) for k, v in logs.items()})
         self.rows.append(row)
 
@@ -180,6 +195,7 @@ class RunState(keras.callbacks.Callback):
                 ]
         self.log.rows = state["rows"]
         self.log._train_time = state["train_time"]
+        self.log._train_cpu = state.get("train_cpu", 0.0)
         generators = seed_generators(self.model)
         if len(generators) != len(state["seeds"]):
             raise ValueError(
@@ -207,6 +223,7 @@ class RunState(keras.callbacks.Callback):
             "best_weights": best_file,
             "rows": self.log.rows,
             "train_time": self.log._train_time,
+            "train_cpu": self.log._train_cpu,
             # Not in the backup: dropout, negatives and item replacement
             # must go on drawing where the uninterrupted run would.
             "seeds": [
@@ -528,7 +545,9 @@ def evaluation_batches(
     """The validation and test batches `run` scores: `valid` and `test` as
     `data.leave_one_out()` returns them, 256 users a batch, the sampled
     protocol's negatives drawn with `seed` (validation) and `seed + 1`
-    (test)."""
+    (test). The last batch is padded to 256 rows with rows of target 0,
+    which count in no metric: every batch of a bucket length has one
+    shape, compiled once."""
     return tuple(
         split.batches(
             batch_size=256,
@@ -536,6 +555,7 @@ def evaluation_batches(
             protocol=PROTOCOLS[protocol],
             seed=split_seed,
             bucketing=bucketing,
+            pad_last_batch=True,
         )
         for split, split_seed in ((valid, seed), (test, seed + 1))
     )

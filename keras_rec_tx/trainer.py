@@ -104,7 +104,9 @@ def fit(
     max_len = model.max_len
     model.fit(
         train.batches(batch_size=batch_size, max_len=max_len),
-        validation_data=valid.batches(max_len=max_len),
+        # Evaluation rows padded to the batch size count in no metric:
+        # one shape per bucket length, compiled once.
+        validation_data=valid.batches(max_len=max_len, pad_last_batch=True),
         epochs=epochs,
         callbacks=[
             StopOnNonFinite(),
@@ -118,7 +120,7 @@ def fit(
         ],
         verbose=verbose,
     )
-    test_batches = test.batches(max_len=max_len)
+    test_batches = test.batches(max_len=max_len, pad_last_batch=True)
     model.test_metrics = model.evaluate(
         test_batches, return_dict=True, verbose=0
     )

@@ -487,7 +487,26 @@ def test_compile_time_is_the_first_epoch_beyond_a_steady_one():
     }
     text = "\n".join(compile_time.compile_time_section([result]))
     assert "| jax | warm | 2 / 1 | 30.0 / 10.0 | 2.0 / 1.0 | 37.0 |" in text
-    assert "| 46.0 | 80% | no | 0.50 |" in text
+    assert "| 46.0 | 80% | no | — | 0.50 |" in text  # older files
+    # CPU seconds (EpochLog's cpu_s, train_cpu_s), where recorded.
+    for row, cpu, train_cpu in zip(history, (20, 21.5, 23), (15, 16, 17)):
+        row.update(cpu_s=float(cpu), train_cpu_s=float(train_cpu))
+    epochs = compile_time_benchmark.split_epochs(history)
+    assert epochs[1] == {
+        "epoch": 2,
+        "train_s": 2.0,
+        "valid_s": 1.0,
+        "train_cpu_s": 1.0,
+        "valid_cpu_s": 0.5,
+    }
+    seconds = compile_time_benchmark.compile_seconds(epochs)
+    assert seconds["compile_train_s"] == 28.0  # as before
+    assert seconds["compile_train_cpu_s"] == 14.0
+    assert seconds["compile_valid_cpu_s"] == 4.5
+    assert seconds["compile_cpu_s"] == 18.5
+    result.update(seconds, compile_cpu_share=18.5 / 23.0)
+    text = "\n".join(compile_time.compile_time_section([result]))
+    assert "| 46.0 | 80% | no | 80% | 0.50 |" in text
     assert "at most 10%" in text
     assert "not run yet" in "\n".join(compile_time.compile_time_section([]))
 

@@ -167,7 +167,10 @@ class Baseline:
             scores = self.score(x["item_ids"])
             target = np.take_along_axis(scores, y[:, None].astype(int), 1)
             shifted = (scores - target).astype(np.float32)
-            update_ranking_metrics(metrics, x, y, shifted)
+            # Padding rows (target 0, `pad_last_batch`) count in no metric,
+            # as in a model's `evaluate`.
+            real = (np.asarray(y) > 0).astype(np.float32)
+            update_ranking_metrics(metrics, x, y, shifted, real)
         return {m.name: float(m.result()) for m in metrics}
 
     def __repr__(self) -> str:

@@ -19,10 +19,78 @@ if TYPE_CHECKING:
 _PROTOCOLS = ("full", "sampled")
 
 
-def default_bucket_lengths(max_len: int) -> np.ndarray:
-    """Powers of two from 4 below `max_len`, then `max_len`."""
-    lengths = [2**k for k in range(2, 32) if 2**k < max_len]
-    return np.array(lengths + [max_len], dtype=np.int64)
+MAX_BUCKETS = 4
+BUCKET_TOLERANCE = 0.1
+
+
+def default_bucket_lengths(
+    lengths, max_len: int, max_buckets: int = MAX_BUCKETS
+) -> np.ndarray:
+    """The fewest bucket lengths that pad `lengths` almost as little as
+    `max_buckets` lengths can.
+
+    Each bucket length is one program to compile (JAX, TensorFlow's XLA),
+    so the count stays small and bounded whatever the data: for `k = 1 ..
+    max_buckets`, the `k` lengths that minimise the padded positions of
+    `lengths` (each sequence padded to the smallest length that holds it;
+    exact dynamic programming over the distinct lengths, or over ~256 of
+    them for a longer `max_len`) are found, and
+    the smallest `k` is kept whose positions (real and padding: what a
+    step costs) are at most 10% more than with `max_buckets` lengths.
+    `max_len` is appended when missing (no sequence is longer than the
+    largest length kept, so no batch uses it).
+
+    Args:
+        lengths: the sequence lengths (each at most `max_len`).
+        max_len: the longest length.
+        max_buckets: the most lengths chosen (an unused `max_len` may
+            come on top).
+
+    Returns:
+        The sorted int64 bucket lengths.
+
+    Example:
+
+    >>> default_bucket_lengths([2, 2, 3, 9, 10, 50], 50).tolist()
+    [3, 10, 50]
+    """
+    max_len = check_int("max_len", max_len, minimum=1)
+    max_buckets = check_int("max_buckets", max_buckets, minimum=1)
+    lengths = np.minimum(np.asarray(lengths, np.int64), max_len)
+    # At most ~256 candidate lengths (multiples of `step`): the search
+    # below takes memory quadratic in their number.
+    step = -(-max_len // 256)
+    lengths = np.minimum(-(-lengths // step) * step, max_len)
+    counts = np.bincount(lengths, minlength=max_len + 1)
+    values = np.flatnonzero(counts)
+    if not len(values):
+        return np.array([max_len], dtype=np.int64)
+    num = np.concatenate([[0], np.cumsum(counts[values])])
+    real = np.concatenate([[0], np.cumsum(counts[values] * values)])
+    n = len(values)
+    # cost[b, j]: fewest padding positions of the `j` shortest distinct
+    # lengths in `b` buckets, the last of which is `values[j - 1]`.
+    i, j = np.triu_indices(n + 1, 1)  # a bucket holds values[i:j]
+    group = np.full((n + 1, n + 1), np.inf)
+    group[i, j] = (num[j] - num[i]) * values[j - 1] - (real[j] - real[i])
+    cost = np.full((max_buckets + 1, n + 1), np.inf)
+    cost[0, 0] = 0.0
+    start = np.zeros((max_buckets + 1, n + 1), np.int64)
+    for b in range(1, max_buckets + 1):
+        total = cost[b - 1][:, None] + group
+        start[b] = np.argmin(total, axis=0)
+        cost[b] = total[start[b], np.arange(n + 1)]
+    positions = cost[1:, n] + real[n]  # padded and real
+    limit = positions.min() * (1 + BUCKET_TOLERANCE)
+    k = int(np.argmax(positions <= limit)) + 1
+    chosen, end = [], n
+    for b in range(k, 0, -1):
+        chosen.append(int(values[end - 1]))
+        end = start[b, end]
+    chosen = sorted(chosen)
+    if chosen[-1] != max_len:
+        chosen.append(max_len)
+    return np.array(chosen, dtype=np.int64)
 
 
 def _sample_negatives(data, users, num, rng) -> np.ndarray:
@@ -109,11 +177,23 @@ class SequenceBatches(keras.utils.PyDataset):
     length that holds it; batches are formed from sequences sorted by
     bucket (random order inside a bucket), and a batch is padded to the
     bucket of its longest member. Only the last batch of an epoch can be
-    smaller than `batch_size`. Without bucketing every batch is padded to
-    `max_len`. The batch order is shuffled each epoch (training default);
-    the order of epoch `e` depends only on `(seed, e)`. The first two
-    batches of an epoch have different lengths where possible, because
-    TensorFlow infers the `tf.data` signature from them.
+    smaller than `batch_size`; for the training split it is padded to
+    `batch_size` rows (`pad_last_batch`, see "Padding rows"). Without
+    bucketing every batch is padded to `max_len`. The batch order is
+    shuffled each epoch (training default); the order of epoch `e`
+    depends only on `(seed, e)`. The first two batches of an epoch have
+    different lengths where possible, because TensorFlow infers the
+    `tf.data` signature from them.
+
+    Compile once: under JAX (and TensorFlow's XLA) every distinct batch
+    shape is one more program to compile, which can take longer than
+    several epochs of a small dataset. The default bucket lengths are
+    therefore few, and chosen from the data: the fewest (at most
+    `max_buckets`, 4) that pad this split's sequences to at most 10% more
+    positions than the best `max_buckets` lengths would
+    (`default_bucket_lengths`). A training epoch then has at most
+    `max_buckets` batch shapes whatever the dataset (MovieLens-100k at
+    `max_len=50`: two).
 
     Token weighting: the model's training loss is the mean over a batch's
     real (non-padding) positions. Bucketed batches differ a lot in their
@@ -140,11 +220,14 @@ class SequenceBatches(keras.utils.PyDataset):
     gives its own contiguous share of every padded batch, which is what
     `keras.distribution` expects of each process (build the distribution
     with `auto_shard_dataset=False`: Keras shards only `tf.data` sets
-    itself). Without a distribution
-    and with the defaults nothing is padded. `pad_last_batch` pads the
-    smaller last batch to `batch_size` rows, so that every batch of a
+    itself). `pad_last_batch` (the default for the training split) pads
+    the smaller last batch to `batch_size` rows, so that every batch of a
     length has one shape (compiled once); its users' negatives may then
     differ from those of the unpadded batch, as they are drawn per row.
+    Evaluation splits are not padded by default, so that their batches
+    hold their users only (`predict`, your own loops); the trainer
+    (`keras_rec_tx.experiment`, `keras_rec_tx.fit`) pads them, which
+    changes no metric.
     Keras keeps the distribution per thread: with `workers > 1`, set
     `row_multiple` to the number of devices yourself.
 
@@ -158,7 +241,8 @@ class SequenceBatches(keras.utils.PyDataset):
         seed: seed of shuffling, crops, user draws and candidates.
         bucketing: pad to bucket lengths instead of `max_len`.
         bucket_lengths: sorted lengths to pad to; `max_len` is added when
-            missing. Default: 4, 8, 16, ... below `max_len`, and `max_len`.
+            missing. Default: `default_bucket_lengths` of this split's
+            sequence lengths (at most `max_buckets` lengths, see above).
         token_weighting: return training batches as `(x, y, sample_weight)`
             with the weights described above. Defaults to `bucketing` for
             the training split; evaluation splits have none.
@@ -171,7 +255,12 @@ class SequenceBatches(keras.utils.PyDataset):
         row_multiple: pad the rows of every batch to a multiple of this
             (and of the data-parallel devices of the active
             `keras.distribution`), see above.
-        pad_last_batch: pad the last, smaller batch to `batch_size` rows.
+        pad_last_batch: pad the last, smaller batch to `batch_size` rows
+            (no padding where all sequences fit in one batch). Defaults
+            to `True` for the training split and `False` for evaluation
+            splits.
+        max_buckets: the most default bucket lengths (ignored with
+            `bucket_lengths`).
         **kwargs: `keras.utils.PyDataset` arguments (`workers`, ...).
 
     Example:
@@ -203,7 +292,8 @@ class SequenceBatches(keras.utils.PyDataset):
         max_users: int | None = 10000,
         drop_remainder: bool = False,
         row_multiple: int = 1,
-        pad_last_batch: bool = False,
+        pad_last_batch: bool | None = None,
+        max_buckets: int = MAX_BUCKETS,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -230,7 +320,9 @@ class SequenceBatches(keras.utils.PyDataset):
         random_crop = check_bool("random_crop", random_crop)
         drop_remainder = check_bool("drop_remainder", drop_remainder)
         row_multiple = check_int("row_multiple", row_multiple, minimum=1)
-        pad_last_batch = check_bool("pad_last_batch", pad_last_batch)
+        if pad_last_batch is not None:
+            pad_last_batch = check_bool("pad_last_batch", pad_last_batch)
+        max_buckets = check_int("max_buckets", max_buckets, minimum=1)
         protocol = check_choice("protocol", protocol, _PROTOCOLS)
         training = split.is_training
         if protocol == "sampled" and training:
@@ -250,9 +342,9 @@ class SequenceBatches(keras.utils.PyDataset):
                 "random_crop applies to the training split only. "
                 f"Received: random_crop=True for the {split.kind!r} split"
             )
-        if bucket_lengths is None:
-            bucket_lengths = default_bucket_lengths(max_len)
-        else:
+        if pad_last_batch is None:
+            pad_last_batch = training
+        if bucket_lengths is not None:
             given = check_int_list("bucket_lengths", bucket_lengths, minimum=1)
             if max(given) > max_len:
                 raise ValueError(
@@ -277,6 +369,7 @@ class SequenceBatches(keras.utils.PyDataset):
         self.drop_remainder = drop_remainder
         self.row_multiple = row_multiple
         self.pad_last_batch = pad_last_batch
+        self.max_buckets = max_buckets
         self._max_item_index = None
 
         data = split.interactions
@@ -301,7 +394,11 @@ class SequenceBatches(keras.utils.PyDataset):
         self._base_last = ends[rows]
         self._last = self._base_last
         self._lengths = np.minimum(self._base_last - self._first, max_len)
-        self._bucket = np.searchsorted(bucket_lengths, self._lengths)
+        if self.bucket_lengths is None:
+            self.bucket_lengths = default_bucket_lengths(
+                self._lengths, max_len, max_buckets
+            )
+        self._bucket = np.searchsorted(self.bucket_lengths, self._lengths)
         # Real positions of an average full batch (token weighting).
         self._mean_batch_tokens = self.batch_size * self._lengths.mean()
         self._items = data.item_indices
@@ -399,9 +496,9 @@ class SequenceBatches(keras.utils.PyDataset):
             batch = (x, y)
         return self._pad_rows(batch)
 
-    def _pad_rows(self, batch: tuple) -> tuple:
-        """Pads the rows of `batch` with zeros (see "Padding rows") and
-        keeps this process's share of them."""
+    def _row_layout(self) -> tuple[int, int, int]:
+        """`(multiple, shards, shard)`: the row multiple of every batch,
+        the processes sharing each batch and this process's index."""
         multiple, shards, shard = self.row_multiple, 1, 0
         distribution = keras.distribution.distribution()
         if distribution is not None:
@@ -410,9 +507,21 @@ class SequenceBatches(keras.utils.PyDataset):
             # As `Distribution.distribute_dataset` shards a tf.data set.
             shards = min(distribution.num_processes, replicas)
             shard = distribution.data_shard_id
+        return multiple, shards, shard
+
+    def _padded_rows(self, rows, multiple: int):
+        """Rows of a batch of `rows` sequences once padded."""
+        # Fewer sequences than `batch_size`: one batch, nothing to pad.
+        full = min(self.batch_size, len(self._first))
+        size = np.maximum(full, rows) if self.pad_last_batch else rows
+        return -(-size // multiple) * multiple
+
+    def _pad_rows(self, batch: tuple) -> tuple:
+        """Pads the rows of `batch` with zeros (see "Padding rows") and
+        keeps this process's share of them."""
+        multiple, shards, shard = self._row_layout()
         rows = len(batch[1])
-        size = self.batch_size if self.pad_last_batch else rows
-        size = -(-max(size, rows) // multiple) * multiple
+        size = int(self._padded_rows(rows, multiple))
         if size == rows and shards == 1:
             return batch
         share = size // shards
@@ -494,8 +603,10 @@ class SequenceBatches(keras.utils.PyDataset):
         return int(self._lengths[used].sum())
 
     def padding_fraction(self) -> float:
-        """Fraction of this epoch's input positions that are padding."""
+        """Fraction of this epoch's input positions that are padding,
+        padding rows included (of all processes)."""
         sizes = np.diff(np.concatenate([[0], self._batch_ends]))
+        sizes = self._padded_rows(sizes, self._row_layout()[0])
         total = int((sizes * self._batch_lengths).sum())
         return 1.0 - self.num_real_tokens / total
 

@@ -51,6 +51,19 @@ def test_evaluate_equals_model_evaluate(setup, protocol):
     assert again == pytest.approx(got, abs=1e-6)
 
 
+@pytest.mark.parametrize("protocol", ["full", "sampled"])
+def test_padding_rows_count_in_no_metric(setup, protocol):
+    # The trainer pads the last evaluation batch (rows of target 0); a
+    # baseline scores them as a model does: not at all.
+    data, train, valid, test, model = setup
+    pop = baselines.MostPopular().fit(train)
+    kwargs = dict(batch_size=32, max_len=12, protocol=protocol)
+    plain = test.batches(**kwargs)
+    padded = test.batches(pad_last_batch=True, **kwargs)
+    assert len(plain[len(plain) - 1][1]) < len(padded[len(padded) - 1][1])
+    assert pop.evaluate(padded) == pytest.approx(pop.evaluate(plain))
+
+
 def test_sampled_protocol_ranks_the_models_candidates(setup):
     # MostPopular under sampled-100 by hand from the same candidates.
     data, train, valid, test, model = setup

@@ -1,3 +1,4 @@
+import itertools
 import types
 
 import keras
@@ -161,11 +162,13 @@ def test_bucketing_reduces_padding_on_skewed_lengths():
         shapes.add(x["item_ids"].shape[1])
     assert real == bucketed.num_real_tokens
     assert bucketed.padding_fraction() == pytest.approx(1 - real / total)
-    assert shapes <= {4, 8, 16, 32, 50} and len(shapes) > 1
+    assert shapes <= set(bucketed.bucket_lengths) and len(shapes) > 1
+    assert len(bucketed.bucket_lengths) <= 5  # at most 4, and max_len
     # Custom buckets; max_len is added.
-    custom = train.batches(batch_size=16, max_len=50, bucket_lengths=[7])
-    np.testing.assert_array_equal(custom.bucket_lengths, [7, 50])
-    assert custom.padding_fraction() < bucketed.padding_fraction()
+    custom = train.batches(batch_size=16, max_len=50, bucket_lengths=[20])
+    np.testing.assert_array_equal(custom.bucket_lengths, [20, 50])
+    # The default lengths are chosen to pad little.
+    assert custom.padding_fraction() > bucketed.padding_fraction()
 
 
 def test_first_two_batches_differ_in_length():
@@ -443,10 +446,32 @@ def test_keras_fit_and_evaluate():
 def test_default_bucket_lengths():
     from keras_rec_tx.data.sequence_batches import default_bucket_lengths
 
+    def positions(lengths, buckets):
+        return np.asarray(buckets)[np.searchsorted(buckets, lengths)].sum()
+
+    # Exact: three lengths hold these without padding; max_len added.
+    lengths = [2, 2, 3, 9, 10, 50]
     np.testing.assert_array_equal(
-        default_bucket_lengths(50), [4, 8, 16, 32, 50]
+        default_bucket_lengths(lengths, 50), [3, 10, 50]
     )
-    np.testing.assert_array_equal(
-        default_bucket_lengths(64), [4, 8, 16, 32, 64]
-    )
-    np.testing.assert_array_equal(default_bucket_lengths(3), [3])
+    # One length (max_len) when every sequence is as long.
+    np.testing.assert_array_equal(default_bucket_lengths([7, 7], 7), [7])
+    np.testing.assert_array_equal(default_bucket_lengths([3, 3], 50), [3, 50])
+    # Against brute force over every set of <= 4 lengths: the fewest
+    # within 10% of the best positions.
+    rng = np.random.default_rng(0)
+    lengths = np.minimum(rng.geometric(0.08, 300), 30)
+    best = {}
+    for k in range(1, 5):
+        for combo in itertools.combinations(range(1, 31), k):
+            if combo[-1] >= lengths.max():
+                best[k] = min(best.get(k, np.inf), positions(lengths, combo))
+    chosen = default_bucket_lengths(lengths, 30)
+    used = chosen[chosen <= lengths.max()]
+    k = next(k for k in best if best[k] <= 1.1 * min(best.values()))
+    assert len(used) == k
+    assert positions(lengths, chosen) == best[k]
+    assert len(default_bucket_lengths(lengths, 30, max_buckets=2)) <= 3
+    # A long max_len stays cheap (the candidate lengths are coarsened).
+    long = rng.geometric(0.001, 10_000)
+    assert len(default_bucket_lengths(long, 20_000)) <= 5

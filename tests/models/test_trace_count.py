@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
     reason="PyTorch runs the train step eagerly: there is no trace to count",
 )
 
-MAX_LEN = 8  # bucket lengths 4 and 8
+MAX_LEN = 12
 
 
 def tiny_model(num_items):
@@ -62,17 +62,36 @@ def batch_shapes(batches):
     return {tuple(batches[i][0]["item_ids"].shape) for i in range(len(batches))}
 
 
-def test_fit_compiles_at_most_one_program_per_batch_shape():
+def test_fit_compiles_at_most_one_program_per_bucket():
+    """With the default batches (few bucket lengths chosen from the data,
+    the last training batch padded to `batch_size`) and evaluation
+    batches padded as the trainer pads them, a fit compiles at most one
+    training program per bucket length and one evaluation program per
+    evaluation bucket length: no extra program for the last batch."""
     data = datasets.synthetic(
-        num_users=100, num_items=40, mean_length=6, min_length=3, seed=0
+        num_users=150, num_items=40, mean_length=6, min_length=3, seed=0
     )
     train, valid, _ = data.leave_one_out()
-    train_batches = train.batches(batch_size=32, max_len=MAX_LEN)
-    valid_batches = valid.batches(batch_size=128, max_len=MAX_LEN)
+    # 125 training sequences, 32 a batch: the last batch has 29 rows. Two
+    # buckets (max_buckets=2) keep the test fast; the default is 4.
+    train_batches = train.batches(batch_size=32, max_len=MAX_LEN, max_buckets=2)
+    valid_batches = valid.batches(
+        batch_size=64, max_len=MAX_LEN, pad_last_batch=True, max_buckets=2
+    )
     train_shapes = batch_shapes(train_batches)
     valid_shapes = batch_shapes(valid_batches)
-    # Both buckets (4, 8) are used: the bound below is not trivially 1.
-    assert {length for _, length in train_shapes} == {4, MAX_LEN}
+    train_lengths = {length for _, length in train_shapes}
+    valid_lengths = {length for _, length in valid_shapes}
+    # Several buckets are used (the bound is not trivially 1), and a
+    # batch's rows never make a shape of their own.
+    assert len(train_lengths) == len(valid_lengths) == 2
+    assert len(train_shapes) == len(train_lengths)
+    assert len(valid_shapes) == len(valid_lengths)
+    assert set(train_lengths) <= set(train_batches.bucket_lengths)
+    unpadded = train.batches(
+        batch_size=32, max_len=MAX_LEN, max_buckets=2, pad_last_batch=False
+    )
+    assert len(batch_shapes(unpadded)) > len(train_lengths)  # can fail
     model = tiny_model(data.num_items)
     counts = count_traces(model)
     epochs = 2
@@ -81,14 +100,14 @@ def test_fit_compiles_at_most_one_program_per_batch_shape():
     )
     # The steps run epochs * len(batches) times; later epochs reuse the
     # first epoch's programs.
-    assert 1 <= counts["train_step"] <= len(train_shapes)
-    assert 1 <= counts["test_step"] <= len(valid_shapes)
+    assert 1 <= counts["train_step"] <= len(train_lengths)
+    assert 1 <= counts["test_step"] <= len(valid_lengths)
     assert counts["train_step"] < epochs * len(train_batches)
     if keras.backend.backend() == "jax":
         # One program per shape: the counter does count new shapes, so the
-        # bound above can fail. (TensorFlow reads the PyDataset through a
+        # bounds above can fail. (TensorFlow reads the PyDataset through a
         # tf.data signature with the length unknown: one graph, traced
         # twice on its first call, which creates the optimizer variables.)
-        assert counts["train_step"] == len(train_shapes) > 1
+        assert counts["train_step"] == len(train_lengths) > 1
     model.evaluate(valid_batches, verbose=0)
-    assert counts["test_step"] <= len(valid_shapes)
+    assert counts["test_step"] <= len(valid_lengths)
