@@ -22,15 +22,15 @@ class ChunkedTruncatedNormal(keras.initializers.Initializer):
     """`keras.initializers.TruncatedNormal`, drawn `chunk_elements` at a time.
 
     Each backend draws a truncated normal with temporaries several times
-    the size of its output (rejection sampling or an inverse CDF: about
-    3x the table on TensorFlow, 4x on JAX, 9x on PyTorch), which for a
-    10M-item table of d 64 (2.56 GB) means 7 to 23 GB at the start. Drawn
-    in row chunks and concatenated, the peak is the table twice (chunks
-    and their concatenation) plus one chunk's temporaries. The chunks use
-    successive draws of one `keras.random.SeedGenerator`, so a seed (or
-    `keras.utils.set_random_seed`) gives the same table every time; the
-    values differ from a one-piece draw with the same seed, which is why
-    `SequentialBackbone` uses this only above `LARGE_TABLE_ELEMENTS`.
+    the size of its output (rejection sampling or an inverse CDF), which
+    for a 10M-item table of d 64 (2.56 GB) is many gigabytes at the
+    start. Drawn in row chunks and concatenated, the peak is the table
+    twice (chunks and their concatenation) plus one chunk's temporaries.
+    The chunks use successive draws of one `keras.random.SeedGenerator`,
+    so a seed (or `keras.utils.set_random_seed`) gives the same table
+    every time; the values differ from a one-piece draw with the same
+    seed, which is why `SequentialBackbone` uses this only above
+    `LARGE_TABLE_ELEMENTS`.
 
     Args:
         stddev: standard deviation of the normal before truncation at two

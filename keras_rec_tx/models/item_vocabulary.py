@@ -51,6 +51,7 @@ class ItemVocabulary:
         self.values = values
         self.num_items = num_items
         self._index = None  # built on the first `encode`
+        self._table = None  # built on the first `decode`
 
     def encode(self, ids: Any) -> np.ndarray:
         """Raw ids -> indices `1..num_items` (int64, same shape); unknown
@@ -73,8 +74,9 @@ class ItemVocabulary:
 
     def decode(self, indices: Any) -> np.ndarray:
         """Indices -> raw ids, `None` for index 0 ("no item")."""
-        table = np.asarray([None, *self.values], dtype=object)
-        return table[np.asarray(indices, "int64")]
+        if self._table is None:
+            self._table = np.asarray([None, *self.values], dtype=object)
+        return self._table[np.asarray(indices, "int64")]
 
 
 def check_indices(ids: Any, num_items: int, name: str) -> np.ndarray:
