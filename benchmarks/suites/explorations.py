@@ -71,13 +71,17 @@ COSINE_RESTARTS = {
 
 
 def _strong_base(
-    tag: str, training: dict[str, Any] | None = None, **overrides: Any
+    tag: str,
+    training: dict[str, Any] | None = None,
+    preset: str = "sasrec_plus",
+    **overrides: Any,
 ) -> Run:
-    """sasrec_plus + STRONG_BASE changed by `overrides` (architecture) and
-    `training` (recipe), on Beauty, seed 0, up to 150 epochs."""
+    """`preset` (sasrec_plus unless named) + STRONG_BASE changed by
+    `overrides` (architecture) and `training` (recipe), on Beauty, seed 0,
+    up to 150 epochs."""
     return Run(
         tag,
-        "sasrec_plus",
+        preset,
         BEAUTY,
         "full-loo",
         seeds=[0],
@@ -353,6 +357,16 @@ EXPLORATIONS: dict[str, list[Run]] = {
             item_replacement=0.1,
             d_model=128,
             d_ff=512,
+        ),
+        # Step 3 ahead of the study rerun: where does the flagship land on
+        # the leader's recipe (sb_ss1024_sse: validation NDCG@10 0.0720 and
+        # 0.0730, seeds 0-1)? rope_swiglu keeps RoPE + RMSNorm + bias-free
+        # SwiGLU at equal parameters and takes the rest of the recipe.
+        _strong_base(
+            "sb_rope_swiglu",
+            preset="rope_swiglu",
+            loss_config={**SEQUENCE_SS256, "num_negatives": 1024},
+            item_replacement=0.1,
         ),
     ],
 }
