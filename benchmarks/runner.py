@@ -42,7 +42,8 @@ import keras
 import numpy as np
 
 from benchmarks import provenance
-from keras_rec_tx import experiment, zoo
+from benchmarks.redefinition import preset_differences
+from keras_rec_tx import experiment, preset_schema, zoo
 from keras_rec_tx.utils import atomic_write_text, check_int
 
 
@@ -82,6 +83,7 @@ def run_config(
         }
     return {
         "defaults": defaults,
+        "preset": preset,
         "overrides": overrides or {},
         "training_overrides": training_overrides or {},
         "epochs": epochs,
@@ -107,7 +109,7 @@ def config_differences(result: dict[str, Any], config: dict[str, Any]) -> list:
     differences = []
     defaults = config.get("defaults", {})
     for key, now in config.items():
-        if key == "defaults":
+        if key in ("defaults", "preset"):
             continue
         before = stored[key]
         if key in defaults:
@@ -137,7 +139,9 @@ def _canonical(value: Any) -> str:
 
 def check_existing(path: str | os.PathLike, config: dict[str, Any]) -> None:
     """Raises a ValueError if the result file `path` was made with another
-    configuration than `config` (a stale result must not pass for new)."""
+    configuration than `config`, or with an earlier definition of its
+    preset (`benchmarks.redefinition`): a stale result must not pass for
+    new."""
     path = pathlib.Path(path)
     try:
         result = json.loads(path.read_text(encoding="utf-8"))
@@ -147,6 +151,9 @@ def check_existing(path: str | os.PathLike, config: dict[str, Any]) -> None:
             "run again."
         ) from error
     differences = config_differences(result, config)
+    if config.get("preset") is not None:
+        preset = preset_schema.resolve(config["preset"])
+        differences += preset_differences(result, preset)
     if differences:
         raise ValueError(
             f"The result file {path} exists but was made with another "

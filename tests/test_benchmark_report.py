@@ -752,3 +752,23 @@ def test_memory_groups_runs_by_backend_and_accelerator():
     gpu = "| d | full-loo | jax | GPU X | 1 | 500 | 500 (`p`, untagged) |"
     assert cpu in text and gpu in text
     assert "torch" not in text
+
+
+def test_runs_of_an_earlier_preset_definition_are_set_aside():
+    presets = load.load_presets(ROOT / "zoo")
+    as_now = fake_run("sasrec_plus", 0, 0.09, 0.05)
+    as_now["architecture"] = {"d_model": 64, "num_items": 99}  # data-sized
+    earlier = {**fake_run("sasrec_plus", 1, 0.09, 0.05), "architecture": {}}
+    earlier["architecture"] = {"d_model": 32, "loss": "sampled_softmax"}
+    overridden = {**earlier, "seed": 2, "overrides": {"d_model": 32}}
+    kept, moved, explained = load.set_aside_redefined(
+        [as_now, earlier, overridden], presets
+    )
+    assert kept["tag"] == "" and "_redefined" not in kept
+    assert explained["tag"] == "" and "_redefined" not in explained
+    assert moved["tag"] == load.EARLIER_DEFINITION
+    assert moved["_redefined"] == ["d_model: ran 32, preset now 64"]
+    assert (
+        "1 of 1 made with an earlier definition of the preset (d_model: "
+        in (tables.run_notes([moved]))
+    )

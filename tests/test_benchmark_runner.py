@@ -89,3 +89,16 @@ def test_dataset_name_with_a_path_separator_is_refused(data, tmp_path):
         runner.run_one(
             "sasrec", data, dataset="a/b", seed=0, results_dir=tmp_path
         )
+
+
+def test_file_of_an_earlier_preset_definition_is_not_reused(tmp_path):
+    path = tmp_path / "old.json"
+    stored = {"overrides": {}, "training_overrides": {}, "training": {}}
+    stored["architecture"] = {"d_model": 32, "num_items": 7}
+    path.write_text(json.dumps(stored))
+    config = runner.run_config("sasrec_plus")
+    with pytest.raises(ValueError, match="d_model: ran 32, preset now 64"):
+        runner.check_existing(path, config)
+    stored["architecture"]["d_model"] = 64  # num_items is the data's
+    path.write_text(json.dumps(stored))
+    runner.check_existing(path, config)

@@ -8,7 +8,13 @@ from __future__ import annotations
 from absl import app, flags
 
 from benchmarks.report.build import build_report
-from benchmarks.report.load import ROOT, index_runs, load_json_dir
+from benchmarks.report.load import (
+    ROOT,
+    index_runs,
+    load_json_dir,
+    load_presets,
+    set_aside_redefined,
+)
 from benchmarks.report.zoo_results import update_zoo
 
 HERE = ROOT / "benchmarks"
@@ -44,10 +50,13 @@ def main(argv: list[str]) -> None:
     )
     print(f"wrote {FLAGS.output}")
     if FLAGS.update_zoo:
-        index = index_runs(
+        runs = [
             r
             for r in load_json_dir(FLAGS.runs_dir)
             if "preset" in r and "test" in r
+        ]
+        index = index_runs(
+            set_aside_redefined(runs, load_presets(FLAGS.zoo_dir))
         )
         changed = update_zoo(FLAGS.zoo_dir, index)
         print(f"updated results of {len(changed)} presets: {changed}")

@@ -6,7 +6,12 @@ import os
 import pathlib
 
 from benchmarks.report.baseline_rows import load_baselines
-from benchmarks.report.load import index_runs, load_json_dir, load_presets
+from benchmarks.report.load import (
+    index_runs,
+    load_json_dir,
+    load_presets,
+    set_aside_redefined,
+)
 from benchmarks.report.plots import make_plots
 from benchmarks.report.sections.backends import backends_section
 from benchmarks.report.sections.baselines import baselines_section
@@ -35,12 +40,13 @@ def build_report(
     zoo_dir: str | os.PathLike,
 ) -> str:
     """Writes the report (and plots) and returns its text."""
+    presets = load_presets(zoo_dir)
     runs = load_json_dir(runs_dir)
     runs = [r for r in runs if "preset" in r and "test" in r]
+    runs = set_aside_redefined(runs, presets)
     index = index_runs(runs)
     output = pathlib.Path(output)
     plots = make_plots(index, pathlib.Path(plots_dir), output.parent)
-    presets = load_presets(zoo_dir)
     dates = sorted(r.get("date", "") for r in runs)
     lines = [
         "# Benchmarks",

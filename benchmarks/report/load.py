@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.redefinition import preset_differences
 from benchmarks.report import stats
 from keras_rec_tx import preset_schema
 
@@ -69,6 +70,30 @@ def unusable(value: Any, where: str = "") -> str | None:
         if problem:
             return problem
     return None
+
+
+# The tag under which an untagged run of an earlier definition of its
+# preset is listed ("Other tagged runs"), so it never counts as the preset.
+EARLIER_DEFINITION = "earlier_definition"
+
+
+def set_aside_redefined(
+    runs: Iterable[dict[str, Any]], presets: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """`runs`, each made with an earlier definition of its preset (one of
+    `presets`, by `benchmarks.redefinition.preset_differences`) marked: its
+    differences in `_redefined` (the tables' notes print them) and, if it
+    was untagged, the tag `EARLIER_DEFINITION`, so that no table counts it
+    as the preset as it is now."""
+    out = []
+    for run in runs:
+        preset = presets.get(run.get("preset"))
+        differences = preset_differences(run, preset) if preset else []
+        if differences:
+            run = {**run, "_redefined": differences}
+            run["tag"] = run.get("tag") or EARLIER_DEFINITION
+        out.append(run)
+    return out
 
 
 def run_key(run: dict[str, Any]) -> tuple[str, str, str, str, str]:

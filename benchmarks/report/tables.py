@@ -184,6 +184,14 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             f"second of training: {share}): the CPU was likely shared, so "
             "their times are inflated"
         )
+    redefined = [r for r in runs if r.get("_redefined")]
+    if redefined:
+        notes.add(
+            f"{len(redefined)} of {len(runs)} made with an earlier "
+            "definition of the preset ("
+            + "; ".join(sorted({d for r in redefined for d in r["_redefined"]}))
+            + ")"
+        )
     unweighted = [r for r in runs if suites.trained_without_token_weighting(r)]
     if unweighted:
         notes.add(

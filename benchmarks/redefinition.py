@@ -1,0 +1,104 @@
+"""Has a preset been redefined since a run was made with it?
+
+A preset is redefined when a search finds a better recipe (issue 18
+moves `sasrec_plus`, and with it every preset built on it). A result file
+records the model and the recipe it ran (`architecture`, `training`), so
+it can be compared with what its preset builds today: `benchmarks.runner`
+refuses to reuse such a file, and the report lists it apart instead of
+counting it as the preset. Plain Python, so the report loads no backend.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from keras_rec_tx.preset_schema import Preset
+
+# Recorded by a run but set by the data (the catalogue) or by the run's
+# own length (`benchmarks.runner` compares those as `epochs` and
+# `patience`): never a sign that the preset changed.
+_SIZED_BY_DATA = {"num_items"}
+_RUN_LENGTH = {
+    "epochs",
+    "steps_per_epoch",
+    "early_stopping_patience",
+    "validate_every",
+}
+
+
+def preset_differences(result: dict[str, Any], preset: Preset) -> list[str]:
+    """`"key: ran X, preset now Y"` for each setting of the model or the
+    recipe that the result file recorded (`architecture`, `training`)
+    and that `preset`, with the file's own overrides, now sets
+    differently: the results of an old definition must not pass for the
+    new one.
+
+    Compares only what both sides hold: a file that records neither
+    part (older files, the report's fixtures) has no differences, and a
+    training setting the preset leaves to `None` (resolved at fit time,
+    e.g. `token_weighting`) is not compared.
+
+    Args:
+        result: a result file's content.
+        preset: its preset as it is now (`keras_rec_tx.preset_schema`).
+    """
+    expected = {
+        "architecture": preset.resolved_architecture(result.get("overrides")),
+        "training": {
+            **preset.training.to_dict(),
+            **(result.get("training_overrides") or {}),
+        },
+    }
+    differences = []
+    for part, skip in (
+        ("architecture", _SIZED_BY_DATA),
+        ("training", _RUN_LENGTH),
+    ):
+        recorded = result.get(part) or {}
+        for key, now in expected[part].items():
+            if key in skip or key not in recorded:
+                continue
+            if part == "training" and now is None:
+                continue
+            if not _same_setting(recorded[key], now):
+                differences.append(
+                    f"{key}: ran {recorded[key]!r}, preset now {now!r}"
+                )
+    return differences
+
+
+def _same_setting(recorded: Any, now: Any) -> bool:
+    """Equal, also when one side is a Keras-serialized object (what a
+    model config records) and the other the preset's short form: its
+    config as a dict (a `NormPenalty`) or its snake_case name (an
+    initializer). `None` entries of a config are defaults either way."""
+    if _canonical(recorded) == _canonical(now):
+        return True
+    recorded, now = _as_object(recorded), _as_object(now)
+    if recorded is None or now is None:
+        return False
+    (name, config), (name_now, config_now) = recorded, now
+    return (name is None or name_now is None or name == name_now) and (
+        config is None
+        or config_now is None
+        or _canonical(config) == _canonical(config_now)
+    )
+
+
+def _as_object(value: Any) -> tuple[str | None, dict | None] | None:
+    """(snake_case class name or None, config without `None`s or None) of
+    a serialized object, a name or a plain dict; None for anything else."""
+    if isinstance(value, str):
+        return value, None
+    if not isinstance(value, dict):
+        return None
+    if isinstance(value.get("config"), dict) and "class_name" in value:
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", value["class_name"]).lower()
+        return name, {k: v for k, v in value["config"].items() if v is not None}
+    return None, {k: v for k, v in value.items() if v is not None}
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
