@@ -416,6 +416,8 @@ def test_beat_section_ranks_presets_and_needs_three_seeds(dirs):
         "sasrec_plus",
     ]
     assert rows[0].endswith("| **yes** |  |")  # 3 seeds, 0.061 >= 0.056
+    # The cost beside the quality: epochs (best), train s, real tokens/s.
+    assert "| 3.0 (best 3.0) | 4 | 1,000 | **yes** |" in rows[0]
     assert "no (n < 3)" in rows[1]
     assert rows[2].endswith("| no |  |")  # 3 seeds, 0.052 < 0.056
     games = _section(text, "### sasrec-amazon-games, sampled-100")

@@ -8,6 +8,7 @@ from benchmarks.report.sections.reproduction import REPRODUCTION_RUNS
 from benchmarks.report.stats import Summary
 from benchmarks.report.tables import (
     backend_on,
+    cost_cells,
     label,
     metric_cells,
     run_notes,
@@ -43,8 +44,8 @@ def beat_section(
     }
     for target in BEAT_TARGETS:
         names = [k for k in ("recall@10", "ndcg@10") if k in target]
-        header = ["preset", "backend", "n", "HR@10", "NDCG@10", "target met?"]
-        header.append("note")
+        header = ["preset", "backend", "n", "HR@10", "NDCG@10"]
+        header += ["epochs", "train s", "real tokens/s", "target met?", "note"]
         rows, used, summaries = [], [], []
         for key, runs in index.items():
             preset, dataset, protocol, tag, backend = key
@@ -69,7 +70,8 @@ def beat_section(
                 verdict += f" (n < {BEAT_MIN_SEEDS})"
             cells = [label(preset, tag), backend_on(backend, runs)]
             cells += [str(s.n)]
-            cells += metric_cells(s, ["recall@10", "ndcg@10"]) + [verdict]
+            cells += metric_cells(s, ["recall@10", "ndcg@10"])
+            cells += cost_cells(s) + [verdict]
             cells.append(run_notes(runs))
             rows.append((s.metric("ndcg@10")[0] or 0.0, cells))
             summaries.append((f"{label(preset, tag)} ({backend})", s))
