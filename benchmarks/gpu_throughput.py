@@ -291,6 +291,20 @@ def flash_attention_check(
         return f"check failed: {type(e).__name__}: {e}"[:200]
 
 
+def error_text(error: BaseException) -> str:
+    """The error and the ones it was raised from or while handling, most
+    recent first, each as `Type: message` without keras' decorations."""
+    parts = []
+    while error is not None and len(parts) < 3:
+        message = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
+        message = message.replace(
+            "Exception encountered when calling ", ""
+        ).split("Arguments received by")[0]
+        parts.append(f"{type(error).__name__}: {' '.join(message.split())}")
+        error = error.__cause__ or error.__context__
+    return " <- ".join(parts)
+
+
 def write_result(path: pathlib.Path, result: dict) -> None:
     """Writes `result` as JSON, atomically."""
     from keras_rec_tx.utils import atomic_write_text
@@ -388,7 +402,7 @@ def main(argv: list[str]) -> None:
     try:
         result.update(measure(cfg, flash))
     except Exception as e:
-        result.update(status="failed", error=f"{type(e).__name__}: {e}")
+        result.update(status="failed", error=error_text(e))
         write_result(output, provenance.stamp(result, command=command))
         traceback.print_exc()
         print(f"[{backend}] {FLAGS.name}: failed -> {output}", flush=True)

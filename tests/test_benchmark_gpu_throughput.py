@@ -146,3 +146,19 @@ def test_flops_formula_by_hand():
     bce = speed.flops_per_token(zoo.get("sasrec", num_items=100), seq)
     assert bce["output"] == 6 * 50 * 2  # target + one negative, d 50
     assert bce["attention"] == 12 * seq * 50 * 2  # 2 blocks
+
+
+def test_error_text_keeps_the_cause():
+    try:
+        try:
+            raise ValueError("Flash attention is not supported.")
+        except ValueError as cause:
+            raise RuntimeError(
+                "Unable to automatically build the model."
+            ) from cause
+    except RuntimeError as e:
+        text = gpu_throughput.error_text(e)
+    assert text == (
+        "RuntimeError: Unable to automatically build the model. <- "
+        "ValueError: Flash attention is not supported."
+    )
