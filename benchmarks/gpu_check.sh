@@ -1,11 +1,20 @@
 #!/bin/bash
 # The prepared GPU check, one command on a lent GPU machine:
-#   1. benchmarks.gpu_throughput alone on the card (tokens/s, MFU);
+#   1. benchmarks.gpu_throughput alone on the card (tokens/s, MFU); with
+#      SWEEP=1 its --sweep instead: the baseline, all levers together and
+#      each lever (bf16, dropout 0 / fused attention, flash, batch 1024,
+#      XLA flags, shared negatives), one process each, within
+#      SWEEP_BUDGET seconds (CONFIG_TIMEOUT each);
 #   2. the "gpu" suite of benchmarks.run, JOBS runs at once on the same
-#      card, each training at most LIMIT seconds (time_limit_s).
+#      card, each training at most LIMIT seconds (time_limit_s); SUITE=none
+#      skips it.
 # Everything it writes goes to $OUT (the device tool brings it back):
-# nvidia_smi.txt, probe.txt, throughput.log, the throughput JSON,
+# nvidia_smi.txt, probe.txt, throughput.log, the throughput JSONs,
 # suite.log and gpu_runs.tgz (result files + one log per run).
+#
+# The throughput sweep alone (about 6 minutes; results land in $OUT and
+# belong in benchmarks/results/gpu/):
+#   OUT=$OUT SWEEP=1 SUITE=none bash benchmarks/gpu_check.sh
 #
 # Needs keras and its pure-Python dependencies importable (the lent
 # machine has none: carry wheels in .whl/, installed here into /tmp/site)
@@ -14,6 +23,9 @@
 #
 #   OUT=/tmp/out SUITE=smoke JOBS=2 LIMIT=5 THROUGHPUT_FLAGS=--smoke \
 #       WHEELS=none bash benchmarks/gpu_check.sh   # CPU dry run
+#   OUT=/tmp/out SWEEP=1 SUITE=none THROUGHPUT_FLAGS="--smoke \
+#       --sweep_configs=baseline,combined" WHEELS=none \
+#       bash benchmarks/gpu_check.sh              # CPU dry run of the sweep
 set -u
 OUT=${OUT:-/tmp/gpu_check_out}
 SUITE=${SUITE:-gpu}
@@ -23,6 +35,9 @@ DATA_DIR=${DATA_DIR:-.devdata}
 THROUGHPUT_FLAGS=${THROUGHPUT_FLAGS:-}
 WHEELS=${WHEELS:-.whl}
 THROUGHPUT=${THROUGHPUT:-1}  # 0: skip step 1
+SWEEP=${SWEEP:-0}            # 1: step 1 runs gpu_throughput --sweep
+SWEEP_BUDGET=${SWEEP_BUDGET:-330}
+CONFIG_TIMEOUT=${CONFIG_TIMEOUT:-90}
 ONLY=${ONLY:-}               # run names of the suite, comma-separated
 SEEDS=${SEEDS:-}             # override the suite's seeds, comma-separated
 mkdir -p "$OUT"
@@ -55,12 +70,24 @@ fi
 echo "backend: $KERAS_BACKEND" >>"$OUT/probe.txt"
 
 start=$(date +%s)
-if [ "$THROUGHPUT" = 1 ]; then
+if [ "$THROUGHPUT" = 1 ] && [ "$SWEEP" = 1 ]; then
+  # Short runs (2 untimed, 15 timed steps), the same for every config.
+  # shellcheck disable=SC2086
+  timeout $((SWEEP_BUDGET + 60)) "$PY" -m benchmarks.gpu_throughput \
+    --sweep --warmup=2 --steps=15 --sweep_budget_s="$SWEEP_BUDGET" \
+    --config_timeout_s="$CONFIG_TIMEOUT" --output_dir="$WORK/gpu" \
+    $THROUGHPUT_FLAGS >"$OUT/throughput.log" 2>&1
+  cp "$WORK"/gpu/*.json "$OUT/" 2>/dev/null
+  echo "throughput sweep: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
+elif [ "$THROUGHPUT" = 1 ]; then
   # shellcheck disable=SC2086
   timeout 120 "$PY" -m benchmarks.gpu_throughput $THROUGHPUT_FLAGS \
     >"$OUT/throughput.log" 2>&1
   cp benchmarks/results/gpu/*.json "$OUT/" 2>/dev/null
   echo "throughput: $(($(date +%s) - start)) s" >>"$OUT/probe.txt"
+fi
+if [ "$SUITE" = none ]; then
+  exit 0
 fi
 
 timeout $((LIMIT + 110)) "$PY" -m benchmarks.run --suite="$SUITE" \

@@ -1,58 +1,133 @@
-"""benchmarks/gpu_throughput.py --smoke runs on a CPU and writes its file."""
+"""benchmarks/gpu_throughput.py: --smoke --sweep runs on a CPU and writes
+one file per configuration, with its settings."""
 
 import json
 import os
 import pathlib
-import re
 import subprocess
 import sys
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("KERAS_BACKEND") != "jax",
-    reason="runs a subprocess; once is enough (KERAS_BACKEND=jax pass)",
-)
+from benchmarks import gpu_throughput
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def test_smoke_run_writes_result(tmp_path):
-    env = dict(os.environ, KERAS_BACKEND="jax")
+@pytest.mark.skipif(
+    os.environ.get("KERAS_BACKEND") != "jax",
+    reason="runs subprocesses; once is enough (KERAS_BACKEND=jax pass)",
+)
+def test_smoke_sweep_writes_one_result_per_config(tmp_path):
+    """The baseline and the levers together (bf16, dropout 0, twice the
+    batch, cuBLAS XLA flag), each in its own process, as --sweep runs
+    them on a GPU."""
+    env = dict(os.environ, KERAS_BACKEND="jax", XLA_FLAGS="")
     proc = subprocess.run(
         [
             sys.executable,
             "-m",
             "benchmarks.gpu_throughput",
             "--smoke",
+            "--sweep",
+            "--sweep_configs=baseline,combined",
+            "--config_timeout_s=500",
+            "--sweep_budget_s=1000",
             f"--output_dir={tmp_path}",
         ],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=1100,
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    files = list(tmp_path.glob("jax_*.json"))
-    assert len(files) == 1, files
-    result = json.loads(files[0].read_text())
-    assert result["backend"] == "jax"
-    assert result["smoke"] is True
-    assert result["preset"] == "rope_swiglu_time"
-    safe = re.sub(r"[^A-Za-z0-9.-]+", "_", result["device"]).strip("_")
-    assert files[0].name == f"jax_{safe}.json"
-    config = result["config"]
-    tokens = config["batch_size"] * config["max_len"]
-    assert result["tokens_per_step"] == tokens
-    assert result["tokens_per_s"] == pytest.approx(
-        tokens / (result["step_ms_median"] / 1e3)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    files = sorted(p.name for p in tmp_path.glob("*.json"))
+    assert files == ["jax_cpu.json", "jax_cpu__combined.json"], files
+    base = json.loads((tmp_path / "jax_cpu.json").read_text())
+    fast = json.loads((tmp_path / "jax_cpu__combined.json").read_text())
+    for result, name in ((base, "baseline"), (fast, "combined")):
+        assert result["name"] == name
+        assert result["status"] == "ok"
+        assert result["backend"] == "jax"
+        assert result["smoke"] is True
+        assert result["preset"] == "rope_swiglu_time"
+        config = result["config"]
+        tokens = config["batch_size"] * config["max_len"]
+        assert result["tokens_per_step"] == tokens
+        assert result["tokens_per_s"] == pytest.approx(
+            tokens / (result["step_ms_median"] / 1e3)
+        )
+        assert result["tokens_per_s"] > 0
+        assert result["flops_per_token"]["total"] > 0
+        assert 0 < result["mfu"] < 1
+        assert result["machine"]["device"] == result["device"]
+        assert f"--name={name}" in result["command"]
+        assert result["date"]
+        # The loss is float32 under either policy; the sampled softmax
+        # of the preset is kept.
+        settings = result["settings"]
+        assert settings["loss"] == "sampled_softmax"
+        assert settings["loss_config"]["num_negatives"] == 256
+        assert settings["loss_dtype"] == "float32"
+        assert settings["flash_attention_requested"] is None
+        assert settings["batch_size"] == config["batch_size"]
+    # The baseline: the preset as it is.
+    assert base["settings"]["compute_dtype"] == "float32"
+    assert base["settings"]["dropout"] == pytest.approx(0.2)
+    assert base["settings"]["attention_path"].startswith("materialised")
+    assert base["settings"]["xla_flags"] == ""
+    # The levers, all recorded.
+    assert fast["settings"]["dtype_policy"] == "mixed_bfloat16"
+    assert fast["settings"]["compute_dtype"] == "bfloat16"
+    assert fast["settings"]["variable_dtype"] == "float32"
+    assert fast["matmul_peak"]["dtype"] == "bfloat16"
+    assert fast["settings"]["dropout"] == 0.0
+    assert fast["settings"]["attention_path"] == (
+        "keras.ops.dot_product_attention"
     )
-    assert result["flops_per_token"]["total"] > 0
-    assert 0 < result["mfu"] < 1
-    assert result["machine"]["device"] == result["device"]
-    assert "benchmarks.gpu_throughput --smoke" in result["command"]
-    assert result["date"]
+    assert fast["config"]["batch_size"] == 2 * base["config"]["batch_size"]
+    assert fast["requested"]["dropout"] == 0.0
+    assert base["requested"]["dropout"] is None  # the preset's
+    assert fast["settings"]["xla_flags"] == (
+        gpu_throughput.SWEEP["combined"].xla_flags
+    )
+    assert "[sweep] baseline: ok" in proc.stdout
+
+
+def test_result_filename_keeps_the_baseline_name():
+    name = gpu_throughput.result_filename("jax", "NVIDIA H100 80GB HBM3")
+    assert name == "jax_NVIDIA_H100_80GB_HBM3.json"
+    assert (ROOT / "benchmarks" / "results" / "gpu" / name).exists()
+    assert (
+        gpu_throughput.result_filename("torch", "cpu", "bf16")
+        == "torch_cpu__bf16.json"
+    )
+
+
+def test_merge_xla_flags_replaces_the_same_flag():
+    merged = gpu_throughput.merge_xla_flags(
+        "--xla_gpu_autotune_level=0 --xla_foo=1", "--xla_gpu_autotune_level=4"
+    )
+    assert merged == "--xla_foo=1 --xla_gpu_autotune_level=4"
+    assert gpu_throughput.merge_xla_flags("", "--a=1") == "--a=1"
+
+
+def test_sweep_starts_with_the_baseline_and_the_combination():
+    assert list(gpu_throughput.SWEEP)[:2] == ["baseline", "combined"]
+    assert gpu_throughput.SWEEP["baseline"] == gpu_throughput.Config({})
+
+
+def test_mark_timeout_marks_only_the_started_file(tmp_path):
+    started = {"benchmark": "gpu_throughput", "name": "bf16"}
+    (tmp_path / "a.json").write_text(
+        json.dumps({**started, "status": "started"})
+    )
+    (tmp_path / "b.json").write_text(json.dumps({**started, "status": "ok"}))
+    gpu_throughput.mark_timeout(tmp_path, "bf16", 12.3)
+    a = json.loads((tmp_path / "a.json").read_text())
+    assert a["status"] == "timeout" and a["error"] == "killed after 12 s"
+    assert json.loads((tmp_path / "b.json").read_text())["status"] == "ok"
 
 
 def test_flops_formula_by_hand():
@@ -71,3 +146,19 @@ def test_flops_formula_by_hand():
     bce = speed.flops_per_token(zoo.get("sasrec", num_items=100), seq)
     assert bce["output"] == 6 * 50 * 2  # target + one negative, d 50
     assert bce["attention"] == 12 * seq * 50 * 2  # 2 blocks
+
+
+def test_error_text_keeps_the_cause():
+    try:
+        try:
+            raise ValueError("Flash attention is not supported.")
+        except ValueError as cause:
+            raise RuntimeError(
+                "Unable to automatically build the model."
+            ) from cause
+    except RuntimeError as e:
+        text = gpu_throughput.error_text(e)
+    assert text == (
+        "RuntimeError: Unable to automatically build the model. <- "
+        "ValueError: Flash attention is not supported."
+    )

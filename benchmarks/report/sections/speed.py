@@ -156,31 +156,83 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
         lines,
         speed,
     )
-    out += ["### GPU throughput (`benchmarks/gpu_throughput.py`)", ""]
+    out += gpu_throughput_part(gpu)
+    return out
+
+
+def gpu_throughput_part(gpu: list[dict]) -> list[str]:
+    """The GPU throughput table: one row per configuration of
+    `benchmarks/gpu_throughput.py` (`--sweep` writes one file each), the
+    baseline of each backend and device first, with the ratio of every
+    row's tokens/s to that baseline's."""
+    out = ["### GPU throughput (`benchmarks/gpu_throughput.py`)", ""]
+    out.append(
+        "One row per configuration (`--sweep`: the baseline, all levers "
+        "together, then each lever alone; each in its own process). MFU is "
+        "against the matmul peak measured in the run's compute dtype, so a "
+        "bfloat16 row is held to the bfloat16 peak: compare rows by "
+        "tokens/s (the ratio is to the baseline of the same backend and "
+        "device). The loss is computed in float32 in every row."
+    )
+    out.append("")
     header = [
         "backend",
         "device",
+        "run",
         "preset",
-        "config",
+        "model",
+        "settings",
         "step ms",
         "tokens/s",
+        "x baseline",
         "MFU",
+        "peak memory GB",
         "date",
     ]
     smoke = [g for g in gpu if g.get("smoke")]
-    gpu = [g for g in gpu if not g.get("smoke")]
+    gpu = sorted(
+        (g for g in gpu if not g.get("smoke")),
+        key=lambda g: (
+            g.get("backend", "?"),
+            g.get("device", "?"),
+            _gpu_run_order(g),
+        ),
+    )
+    baselines = {
+        (g.get("backend"), g.get("device")): g
+        for g in gpu
+        if g.get("name", "baseline") == "baseline"
+        and g.get("status", "ok") == "ok"
+    }
     lines = []
     for g in gpu:
-        cfg = g.get("config", {})
+        cfg = dict(g.get("config", {}))
+        cfg.pop("batch_size", None)
+        ok = g.get("status", "ok") == "ok"
+        base = baselines.get((g.get("backend"), g.get("device")))
+        ratio = (
+            g["tokens_per_s"] / base["tokens_per_s"]
+            if ok and base and g.get("tokens_per_s")
+            else None
+        )
+        memory = g.get("peak_memory_bytes")
         lines.append(
             [
                 g.get("backend", "?"),
                 g.get("device", "?"),
+                g.get("name", "baseline"),
                 f"`{g.get('preset', '?')}`",
-                ", ".join(f"{k} {v}" for k, v in cfg.items()),
-                f"{g.get('step_ms_median', float('nan')):.1f}",
-                fmt_int(g.get("tokens_per_s")),
-                "—" if g.get("mfu") is None else f"{100 * g['mfu']:.1f}%",
+                ", ".join(f"{k} {v}" for k, v in cfg.items()) or "—",
+                _gpu_settings(g),
+                f"{g['step_ms_median']:.1f}" if ok else "—",
+                fmt_int(g.get("tokens_per_s"))
+                if ok
+                else f"{g.get('status')}: {g.get('error', '?')}"[:120],
+                "—" if ratio is None else f"{ratio:.2f}",
+                "—"
+                if not ok or g.get("mfu") is None
+                else f"{100 * g['mfu']:.1f}%",
+                "—" if not ok or memory is None else f"{memory / 1e9:.1f}",
                 g.get("date", "?"),
             ]
         )
@@ -208,6 +260,49 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
         )
     out.append("")
     return out
+
+
+def _gpu_run_order(result: dict) -> tuple[int, str]:
+    """The sweep's order (baseline first), other names after."""
+    from benchmarks.gpu_throughput import SWEEP
+
+    name = result.get("name", "baseline")
+    order = list(SWEEP)
+    return (order.index(name) if name in order else len(order), name)
+
+
+def _gpu_settings(result: dict) -> str:
+    """The levers of one run, in words (a file from before the levers
+    were recorded gives its dtype policy and batch size only)."""
+    s = result.get("settings")
+    batch = result.get("config", {}).get("batch_size", "?")
+    if not s and result.get("requested"):  # a run that did not finish
+        return "requested: " + ", ".join(
+            f"{k} {v}"
+            for k, v in result["requested"].items()
+            if v not in (None, "", "auto")
+        )
+    if not s:
+        return f"{result.get('dtype_policy', '?')}, batch {batch}"
+    parts = [
+        f"{s['dtype_policy']} (compute {s['compute_dtype']}, loss "
+        f"{s['loss_dtype']})",
+        f"batch {s['batch_size']}",
+        f"dropout {s['dropout']:g}",
+        "attention: " + s["attention_path"],
+    ]
+    if s.get("flash_attention_requested") is not None:
+        parts.append(f"flash_attention={s['flash_attention_requested']}")
+    parts.append(f"keras flash check: {s.get('flash_attention_check')}")
+    loss = s["loss"]
+    negatives = s.get("loss_config", {}).get("num_negatives")
+    if negatives is not None:
+        share = s["loss_config"].get("share_negatives", "batch")
+        loss += f" ({negatives} negatives per {share})"
+    parts.append(loss)
+    if s.get("xla_flags"):
+        parts.append(f"XLA_FLAGS `{s['xla_flags'].strip()}`")
+    return ", ".join(parts)
 
 
 def _speed_row(
