@@ -1,6 +1,7 @@
 """keras_rec_tx.layers: building blocks of the Transformer recommenders."""
 
 from keras_rec_tx.layers.causal_self_attention import CausalSelfAttention
+from keras_rec_tx.layers.hash_dropout import HashDropout
 from keras_rec_tx.layers.hybrid_timestamp_encoding import (
     HybridTimestampEncoding,
 )
@@ -15,6 +16,7 @@ from keras_rec_tx.layers.transformer_block import TransformerBlock
 
 __all__ = [
     "CausalSelfAttention",
+    "HashDropout",
     "HybridTimestampEncoding",
     "RMSNorm",
     "RandomItemReplacement",

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_rec_tx.layers.hash_dropout import HashDropout
 from keras_rec_tx.layers.rotary_embedding import RotaryEmbedding
 from keras_rec_tx.utils import check_float, check_int
 
@@ -142,9 +143,7 @@ class CausalSelfAttention(keras.layers.Layer):
             if self.use_rope
             else None
         )
-        self.dropout_layer = keras.layers.Dropout(
-            self.dropout, dtype=self.dtype_policy
-        )
+        self.dropout_layer = HashDropout(self.dropout, dtype=self.dtype_policy)
 
     def _attention_mask(self, inputs, padding_mask):
         seq_len = ops.shape(inputs)[1]

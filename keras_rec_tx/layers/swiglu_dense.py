@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_rec_tx.layers.hash_dropout import HashDropout
 from keras_rec_tx.utils import check_float, check_int
 
 
@@ -132,9 +133,7 @@ class SwiGLUDense(keras.layers.Layer):
         self.gate_dense = self._dense(self.hidden_dim, "gate")
         self.up_dense = self._dense(self.hidden_dim, "up")
         self.output_dense = self._dense(out_dim, "output")
-        self.dropout_layer = keras.layers.Dropout(
-            self.dropout, dtype=self.dtype_policy
-        )
+        self.dropout_layer = HashDropout(self.dropout, dtype=self.dtype_policy)
         self.gate_dense.build(input_shape)
         self.up_dense.build(input_shape)
         self.output_dense.build(tuple(input_shape[:-1]) + (self.hidden_dim,))

@@ -3,6 +3,7 @@
 import keras
 
 from keras_rec_tx.layers.causal_self_attention import CausalSelfAttention
+from keras_rec_tx.layers.hash_dropout import HashDropout
 from keras_rec_tx.layers.norm_factory import NORMS, make_norm
 from keras_rec_tx.layers.swiglu_dense import SwiGLUDense
 from keras_rec_tx.utils import check_choice, check_float, check_int
@@ -182,12 +183,10 @@ class TransformerBlock(keras.layers.Layer):
                 name="ffn_outer",
             )
             self.ffn_outer.build(hidden_shape)
-        self.ffn_hidden_dropout = keras.layers.Dropout(
+        self.ffn_hidden_dropout = HashDropout(
             self.dropout, dtype=self.dtype_policy
         )
-        self.ffn_dropout = keras.layers.Dropout(
-            self.dropout, dtype=self.dtype_policy
-        )
+        self.ffn_dropout = HashDropout(self.dropout, dtype=self.dtype_policy)
 
     def _attend(self, x, padding_mask, positions, training, keys=None):
         # Dropout acts on the attention probabilities (inside the layer).

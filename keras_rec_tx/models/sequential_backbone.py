@@ -8,6 +8,7 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_rec_tx.layers.hash_dropout import HashDropout
 from keras_rec_tx.layers.hybrid_timestamp_encoding import (
     HybridTimestampEncoding,
 )
@@ -203,10 +204,10 @@ class SequentialBackbone(keras.Model):
                 dtype=self.dtype_policy,
                 name="time_encoding",
             )
-        self.embedding_dropout = keras.layers.Dropout(
+        self.embedding_dropout = HashDropout(
             self.dropout, seed=seed, dtype=self.dtype_policy
         )
-        self.item_table_dropout = keras.layers.Dropout(
+        self.item_table_dropout = HashDropout(
             self.item_dropout,
             seed=None if seed is None else seed + 1,
             dtype=self.dtype_policy,
