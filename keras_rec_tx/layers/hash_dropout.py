@@ -29,8 +29,8 @@ class HashDropout(keras.layers.Dropout):
     (same masks from the same seed). On JAX, Keras draws the mask with
     `jax.random.bernoulli`, whose threefry kernel is lowered on CPU as a
     rolled loop that writes two uint32 arrays of the mask's size in each
-    of its 5 iterations: on a CPU training step of `rope_swiglu`
-    (batch 128, length 50) the masks cost about a tenth of the step. Here
+    of its 5 iterations: on a CPU training step of `rope_swiglu` the
+    masks are a visible share of the step (a profile in issue 22). Here
     the mask is `hash(hash(i ^ k1) ^ k2) < keep * 2**32` for the element
     index `i`, with `hash` a 32-bit avalanche hash (Wellons' triple32, a
     bijection) and `k1, k2` two 31-bit words drawn at every call from the

@@ -166,14 +166,7 @@ def gpu_throughput_part(gpu: list[dict]) -> list[str]:
     baseline of each backend and device first, with the ratio of every
     row's tokens/s to that baseline's."""
     out = ["### GPU throughput (`benchmarks/gpu_throughput.py`)", ""]
-    out.append(
-        "One row per configuration (`--sweep`: the baseline, all levers "
-        "together, then each lever alone; each in its own process). MFU is "
-        "against the matmul peak measured in the run's compute dtype, so a "
-        "bfloat16 row is held to the bfloat16 peak: compare rows by "
-        "tokens/s (the ratio is to the baseline of the same backend and "
-        "device). The loss is computed in float32 in every row."
-    )
+    out.append(prose("speed", "gpu"))
     out.append("")
     header = [
         "backend",
