@@ -10,6 +10,8 @@ counting it as the preset. Plain Python, so the report loads no backend.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import re
 from typing import Any
@@ -35,10 +37,12 @@ def preset_differences(result: dict[str, Any], preset: Preset) -> list[str]:
     differently: the results of an old definition must not pass for the
     new one.
 
-    Compares only what both sides hold: a file that records neither
-    part (older files, the report's fixtures) has no differences, and a
-    training setting the preset leaves to `None` (resolved at fit time,
-    e.g. `token_weighting`) is not compared.
+    A model argument the file's `architecture` lacks (it did not exist
+    yet when the file was written) ran at the model's default: a preset
+    that now sets it otherwise differs. A file that records neither
+    part (the report's fixtures) has no differences; a training setting
+    the file lacks, or that the preset leaves to `None` (resolved at fit
+    time, e.g. `token_weighting`), is not compared.
 
     Args:
         result: a result file's content.
@@ -56,7 +60,9 @@ def preset_differences(result: dict[str, Any], preset: Preset) -> list[str]:
         ("architecture", _SIZED_BY_DATA),
         ("training", _RUN_LENGTH),
     ):
-        recorded = result.get(part) or {}
+        recorded = dict(result.get(part) or {})
+        if part == "architecture" and recorded:
+            recorded = {**_model_defaults(), **recorded}
         for key, now in expected[part].items():
             if key in skip or key not in recorded:
                 continue
@@ -67,6 +73,22 @@ def preset_differences(result: dict[str, Any], preset: Preset) -> list[str]:
                     f"{key}: ran {recorded[key]!r}, preset now {now!r}"
                 )
     return differences
+
+
+@functools.cache
+def _model_defaults() -> dict[str, Any]:
+    """The default of every argument of `SequentialRecommender` and its
+    backbone: what a run used for an argument its file does not record."""
+    from keras_rec_tx.models import SequentialBackbone, SequentialRecommender
+
+    return {
+        name: parameter.default
+        for cls in (SequentialBackbone, SequentialRecommender)
+        for name, parameter in inspect.signature(
+            cls.__init__
+        ).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
 
 
 def _same_setting(recorded: Any, now: Any) -> bool:

@@ -758,10 +758,12 @@ def test_memory_groups_runs_by_backend_and_accelerator():
 
 def test_runs_of_an_earlier_preset_definition_are_set_aside():
     presets = load.load_presets(ROOT / "zoo")
-    as_now = fake_run("sasrec_plus", 0, 0.09, 0.05)
-    as_now["architecture"] = {"d_model": 64, "num_items": 99}  # data-sized
+    # What a result file records: the model's whole config.
+    recorded = {**presets["sasrec_plus"].architecture, "num_items": 99}
+    as_now = {**fake_run("sasrec_plus", 0, 0.09, 0.05), "architecture": {}}
+    as_now["architecture"] = recorded  # num_items is the data's
     earlier = {**fake_run("sasrec_plus", 1, 0.09, 0.05), "architecture": {}}
-    earlier["architecture"] = {"d_model": 32, "loss": "sampled_softmax"}
+    earlier["architecture"] = {**recorded, "d_model": 32}
     overridden = {**earlier, "seed": 2, "overrides": {"d_model": 32}}
     kept, moved, explained = load.set_aside_redefined(
         [as_now, earlier, overridden], presets
@@ -773,4 +775,14 @@ def test_runs_of_an_earlier_preset_definition_are_set_aside():
     assert (
         "1 of 1 made with an earlier definition of the preset (d_model: "
         in (tables.run_notes([moved]))
+    )
+    # An argument the file does not record (newer than the file) ran at
+    # the model's default; a preset that now sets it otherwise differs.
+    older = {**as_now, "architecture": dict(recorded)}
+    del older["architecture"]["norm_position"]
+    presets_now = {"sasrec_plus": presets["sasrec_ce"]}  # SASRec's block
+    (marked,) = load.set_aside_redefined([older], presets_now)
+    assert (
+        "norm_position: ran 'pre', preset now 'sasrec'"
+        in (marked["_redefined"])
     )

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from benchmarks import runner
-from keras_rec_tx import datasets
+from keras_rec_tx import datasets, preset_schema
 from tests.benchmark_modules import ONCE
 
 # The runner's bookkeeping does not depend on the backend: once, in the
@@ -94,7 +94,8 @@ def test_dataset_name_with_a_path_separator_is_refused(data, tmp_path):
 def test_file_of_an_earlier_preset_definition_is_not_reused(tmp_path):
     path = tmp_path / "old.json"
     stored = {"overrides": {}, "training_overrides": {}, "training": {}}
-    stored["architecture"] = {"d_model": 32, "num_items": 7}
+    recorded = preset_schema.resolve("sasrec_plus").architecture
+    stored["architecture"] = {**recorded, "d_model": 32, "num_items": 7}
     path.write_text(json.dumps(stored))
     config = runner.run_config("sasrec_plus")
     with pytest.raises(ValueError, match="d_model: ran 32, preset now 64"):
