@@ -5,7 +5,8 @@ moves `sasrec_plus`, and with it every preset built on it). A result file
 records the model and the recipe it ran (`architecture`, `training`), so
 it can be compared with what its preset builds today: `benchmarks.runner`
 refuses to reuse such a file, and the report lists it apart instead of
-counting it as the preset. Plain Python, so the report loads no backend.
+counting it as the preset. It reads the presets and the model's
+argument defaults from `keras_rec_tx`, as the report already does.
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def _same_setting(recorded: Any, now: Any) -> bool:
     initializer). `None` entries of a config are defaults either way."""
     if _canonical(recorded) == _canonical(now):
         return True
+    if not (_serialized(recorded) or _serialized(now)):
+        return False  # two plain values (or a name and a dict) differ
     recorded, now = _as_object(recorded), _as_object(now)
     if recorded is None or now is None:
         return False
@@ -109,6 +112,15 @@ def _same_setting(recorded: Any, now: Any) -> bool:
     )
 
 
+def _serialized(value: Any) -> bool:
+    """A Keras-serialized object: `{"class_name": ..., "config": {...}}`."""
+    return (
+        isinstance(value, dict)
+        and "class_name" in value
+        and isinstance(value.get("config"), dict)
+    )
+
+
 def _as_object(value: Any) -> tuple[str | None, dict | None] | None:
     """(snake_case class name or None, config without `None`s or None) of
     a serialized object, a name or a plain dict; None for anything else."""
@@ -116,7 +128,7 @@ def _as_object(value: Any) -> tuple[str | None, dict | None] | None:
         return value, None
     if not isinstance(value, dict):
         return None
-    if isinstance(value.get("config"), dict) and "class_name" in value:
+    if _serialized(value):
         name = re.sub(r"(?<!^)(?=[A-Z])", "_", value["class_name"]).lower()
         return name, {k: v for k, v in value["config"].items() if v is not None}
     return None, {k: v for k, v in value.items() if v is not None}
