@@ -157,3 +157,17 @@ def test_error_text_keeps_the_cause():
         "RuntimeError: Unable to automatically build the model. <- "
         "ValueError: Flash attention is not supported."
     )
+
+
+def test_mfu_cell_names_its_probe_and_refuses_a_ratio_above_one():
+    from benchmarks.report.sections.speed import _gpu_mfu
+
+    fair = {"mfu": 0.164, "matmul_peak": {"n": 8192, "gflops": 612_000.0}}
+    assert _gpu_mfu(fair) == "16.4% of 612 TFLOP/s (n 8192)"
+    # An untuned probe slower than the model's own matmuls is no peak.
+    slow = {
+        "mfu": 1.158,
+        "matmul_peak": {"n": 4096, "gflops": 9_900.0},
+        "model_tflops_per_s": 11.5,
+    }
+    assert _gpu_mfu(slow).startswith("n/a (probe n 4096: 9.9 < model 11.5")

@@ -222,9 +222,7 @@ def gpu_throughput_part(gpu: list[dict]) -> list[str]:
                 if ok
                 else f"{g.get('status')}: {g.get('error', '?')}"[:120],
                 "—" if ratio is None else f"{ratio:.2f}",
-                "—"
-                if not ok or g.get("mfu") is None
-                else f"{100 * g['mfu']:.1f}%",
+                _gpu_mfu(g) if ok else "—",
                 "—" if not ok or memory is None else f"{memory / 1e9:.1f}",
                 g.get("date", "?"),
             ]
@@ -253,6 +251,22 @@ def gpu_throughput_part(gpu: list[dict]) -> list[str]:
         )
     out.append("")
     return out
+
+
+def _gpu_mfu(result: dict) -> str:
+    """MFU, or why it is not one: a peak probe slower than the model's own
+    matmuls (XLA without GEMM autotuning can pick a slow kernel for the
+    probe's shape) is no peak, and a ratio above 100% says nothing."""
+    mfu = result.get("mfu")
+    if mfu is None:
+        return "—"
+    probe = result.get("matmul_peak", {})
+    peak = probe.get("gflops", 0) / 1e3
+    n = probe.get("n", "?")
+    if mfu > 1:
+        model = result.get("model_tflops_per_s", 0)
+        return f"n/a (probe n {n}: {peak:.1f} < model {model:.1f} TFLOP/s)"
+    return f"{100 * mfu:.1f}% of {peak:.0f} TFLOP/s (n {n})"
 
 
 def _gpu_run_order(result: dict) -> tuple[int, str]:
