@@ -36,6 +36,7 @@ flags.DEFINE_string(
 flags.DEFINE_integer("seed", 0, "Random seed.")
 flags.DEFINE_integer("epochs", 40, "Most epochs to train.")
 flags.DEFINE_float("learning_rate", 1e-3, "Adam learning rate.")
+flags.DEFINE_integer("batch_size", 256, "Training sequences per batch.")
 flags.DEFINE_float("dropout", 0.2, "Dropout rate.")
 flags.DEFINE_float(
     "recbole_target", 0.071, "RecBole's best 3-epoch moving average."
@@ -151,7 +152,9 @@ def main(argv: list[str]) -> None:
     keras.utils.set_random_seed(FLAGS.seed)
     data = krt.datasets.load("ml-100k", data_dir=FLAGS.data_dir)
     train, valid, _ = data.leave_one_out()
-    train_batches = train.batches(batch_size=256, max_len=50, seed=FLAGS.seed)
+    train_batches = train.batches(
+        batch_size=FLAGS.batch_size, max_len=50, seed=FLAGS.seed
+    )
     valid_batches = valid.batches(batch_size=512, max_len=50)
     model = krt.zoo.get(
         FLAGS.preset,
@@ -183,7 +186,11 @@ def main(argv: list[str]) -> None:
     result = provenance.stamp(
         {
             "preset": FLAGS.preset,
-            "config": "maxlen 50, d 64, 2 layers, 2 heads, CE loss, batch 256",
+            "config": "maxlen 50, d 64, 2 layers, 2 heads, CE loss, "
+            f"batch {FLAGS.batch_size}",
+            "learning_rate": FLAGS.learning_rate,
+            "batch_size": FLAGS.batch_size,
+            "dropout": FLAGS.dropout,
             "seed": FLAGS.seed,
             "history": log.rows,
             **compare(log.rows, reference),

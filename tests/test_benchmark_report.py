@@ -450,7 +450,27 @@ def test_time_to_quality_names_where_recbole_ran():
     )
     assert "RecBole ran side by side here" in text
     assert "NDCG@10 0.0700, reached after 2000 s (150 s per epoch)" in text
-    assert "| sasrec_plus | jax | 0 | 0.0900 | 5 | 100.0 | 20.0 |" in text
+    assert (
+        "| sasrec_plus | jax | 0.001, 256 (defaults then) | 0 | 0.0900 | 5 "
+        "| 100.0 | 20.0 |" in text
+    )
+    # The spread per recipe; a seed that never got there is not a ratio.
+    tuned = [
+        dict(ours, seed=s, learning_rate=0.005, batch_size=128, **extra)
+        for s, extra in enumerate(
+            [
+                {"speedup_vs_recbole_wall": 60.0},
+                {"speedup_vs_recbole_wall": 40.0},
+                {"speedup_vs_recbole_wall": None},
+            ]
+        )
+    ]
+    text = "\n".join(time_to_quality.time_to_quality_section([ours] + tuned))
+    assert (
+        "- `sasrec_plus` on jax (0.005, 128): 3 seed(s), x sooner than "
+        "RecBole mean 50.0x, min 40.0x, max 60.0x; 1 seed(s) never reached "
+        "it." in text
+    )
     del ours["recbole_reference"]["result_file"]
     text = "\n".join(time_to_quality.time_to_quality_section([ours]))
     assert "RecBole was not rerun here" in text
