@@ -31,7 +31,11 @@ from keras_rec_tx.models.sequential_backbone import (
 )
 from keras_rec_tx.regularizers.norm_penalty import NormPenalty
 from keras_rec_tx.schedules.fit_sized_schedule import FitSizedSchedule
-from keras_rec_tx.utils import check_int, check_int_list
+from keras_rec_tx.utils import (
+    check_int,
+    check_int_list,
+    restore_malloc_thresholds,
+)
 from keras_rec_tx.utils.atomic import atomic_path
 
 __all__ = ["POSITIONS", "TIME_ENCODINGS", "SequentialRecommender"]
@@ -391,7 +395,10 @@ class SequentialRecommender(RecommendMixin, keras.Model):
     def fit(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
         """`keras.Model.fit`, after checking the data's item indices
         against the catalogue and sizing a preset's learning-rate
-        schedule from this call's steps per epoch and epochs."""
+        schedule from this call's steps per epoch and epochs. (Under
+        TensorFlow, first `keras_rec_tx.utils.restore_malloc_thresholds`:
+        feeding `SequenceBatches` otherwise doubles a step's CPU time.)"""
+        restore_malloc_thresholds()
         self._check_data(x, y, "fit")
         validation = kwargs.get("validation_data")
         if validation is not None:
@@ -403,7 +410,9 @@ class SequentialRecommender(RecommendMixin, keras.Model):
         return super().fit(x, y, **kwargs)
 
     def evaluate(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
-        """`keras.Model.evaluate`, after checking the item indices."""
+        """`keras.Model.evaluate`, after checking the item indices (and
+        `keras_rec_tx.utils.restore_malloc_thresholds`, as `fit`)."""
+        restore_malloc_thresholds()
         self._check_data(x, y, "evaluate")
         return super().evaluate(x, y, **kwargs)
 
