@@ -2,13 +2,12 @@
 programs under the Keras home; other backends are left alone."""
 
 import os
-import subprocess
-import sys
 
 import keras
 import pytest
 
 from keras_rec_tx.utils import enable_compilation_cache
+from tests.child_process import run_child
 
 CHILD = """
 import os, sys
@@ -30,15 +29,7 @@ def _child(tmp_path):
     env = dict(os.environ, KERAS_BACKEND="jax", KERAS_HOME=str(tmp_path))
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
     env.pop("KERAS_REC_TX_COMPILATION_CACHE", None)
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tmp_path / "other")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    return dict(line.split(" ", 1) for line in out.stdout.splitlines())
+    return run_child(CHILD, env, str(tmp_path / "other"))
 
 
 @pytest.mark.skipif(

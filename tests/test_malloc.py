@@ -3,13 +3,13 @@ generator kernel fixed glibc's mmap threshold at 128 KiB, a large
 temporary tensor no longer page-faults its memory in at every step."""
 
 import os
-import subprocess
 import sys
 
 import keras
 import pytest
 
 from keras_rec_tx.utils import restore_malloc_thresholds
+from tests.child_process import run_child
 
 CHILD = """
 import resource
@@ -36,15 +36,7 @@ print("faults", slow, faults())
 
 
 def _child(**env):
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        env=dict(os.environ, KERAS_BACKEND="tensorflow", **env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    return dict(line.split(" ", 1) for line in out.stdout.splitlines())
+    return run_child(CHILD, dict(os.environ, KERAS_BACKEND="tensorflow", **env))
 
 
 @pytest.mark.skipif(

@@ -6,12 +6,12 @@ the pass of one backend only (jax) to keep the suite quick.
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 
 import keras
 import pytest
+
+from tests.child_process import run_python
 
 BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -60,15 +60,7 @@ LOAD = textwrap.dedent(
 
 def run(backend, script, *args):
     env = dict(os.environ, KERAS_BACKEND=backend)
-    proc = subprocess.run(
-        [sys.executable, "-c", script, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, f"{backend}: {proc.stderr[-3000:]}"
-    return proc.stdout
+    return run_python(script, env, *args, timeout=600)
 
 
 def test_all_nine_backend_pairs(tmp_path):
