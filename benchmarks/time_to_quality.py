@@ -1,9 +1,11 @@
 """Time to quality on MovieLens-100k against RecBole 1.2.1 SASRec.
 
-Trains the RecBole-equivalent configuration (full ranking, leave-one-out,
-maxlen 50, d 64, 2 layers, 2 heads, full-softmax CE loss, batch 256) with
-this library, validating after every epoch, and records when the 3-epoch
-moving average of validation NDCG@10 first reaches RecBole's best.
+Trains RecBole's model and protocol (full ranking, leave-one-out, maxlen
+50, d 64, 2 layers, 2 heads, full-softmax CE loss) with this library and
+its own recipe (Adam at 5e-3 on batches of 128, chosen by validation; the
+result file records it), validating after every epoch, and records when
+the 3-epoch moving average of validation NDCG@10 first reaches RecBole's
+best. Runs from before the recipe was recorded used 1e-3 and 256.
 
     KERAS_BACKEND=jax python -m benchmarks.time_to_quality \
         --data_dir=../shared/data --preset=sasrec_plus
@@ -34,9 +36,16 @@ flags.DEFINE_string(
     "Folder holding ml-100k/.",
 )
 flags.DEFINE_integer("seed", 0, "Random seed.")
-flags.DEFINE_integer("epochs", 40, "Most epochs to train.")
-flags.DEFINE_float("learning_rate", 1e-3, "Adam learning rate.")
-flags.DEFINE_integer("batch_size", 256, "Training sequences per batch.")
+flags.DEFINE_integer("epochs", 20, "Most epochs to train.")
+flags.DEFINE_float(
+    "learning_rate",
+    5e-3,
+    "Adam learning rate (chosen by validation: RecBole's 1e-3 needs about "
+    "4x the epochs).",
+)
+flags.DEFINE_integer(
+    "batch_size", 128, "Training sequences per batch (RecBole: 256)."
+)
 flags.DEFINE_float("dropout", 0.2, "Dropout rate.")
 flags.DEFINE_float(
     "recbole_target", 0.071, "RecBole's best 3-epoch moving average."
