@@ -2,10 +2,13 @@
 
 Trains RecBole's model and protocol (full ranking, leave-one-out, maxlen
 50, d 64, 2 layers, 2 heads, full-softmax CE loss) with this library and
-its own recipe (Adam at 5e-3 on batches of 128, chosen by validation; the
-result file records it), validating after every epoch, and records when
-the 3-epoch moving average of validation NDCG@10 first reaches RecBole's
-best. Runs from before the recipe was recorded used 1e-3 and 256.
+its own recipe (Adam at 5e-3 on batches of 128, chosen by validation:
+the selection runs, seed 0 on a shared core, are kept in
+results/time_to_quality/selection/, which the report does not read; each
+result file records its recipe), validating after every epoch, and
+records when the 3-epoch moving average of validation NDCG@10 first
+reaches RecBole's best. Runs from before the recipe was recorded used
+1e-3 and 256.
 
     KERAS_BACKEND=jax python -m benchmarks.time_to_quality \
         --data_dir=../shared/data --preset=sasrec_plus
@@ -40,8 +43,7 @@ flags.DEFINE_integer("epochs", 20, "Most epochs to train.")
 flags.DEFINE_float(
     "learning_rate",
     5e-3,
-    "Adam learning rate (chosen by validation: RecBole's 1e-3 needs about "
-    "4x the epochs).",
+    "Adam learning rate (chosen by validation; RecBole's is 1e-3).",
 )
 flags.DEFINE_integer(
     "batch_size", 128, "Training sequences per batch (RecBole: 256)."
