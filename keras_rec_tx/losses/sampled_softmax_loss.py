@@ -184,18 +184,19 @@ class SampledSoftmaxLoss(RetrievalLoss):
         positive_emb = ops.take(embeddings, targets, axis=0)
         positive = ops.sum(hidden * positive_emb, axis=-1)
         negative, per_row = self.negative_logits(hidden, embeddings, negatives)
-        if self.logq_correction:
+        # Under uniform sampling log q is one constant for every candidate,
+        # positive and negatives alike: it cancels, so it is not applied
+        # (two passes over the (B, L, K) logits saved).
+        if self.logq_correction and self.sampling != "uniform":
             positive = positive - self.log_q(targets)
             negative = negative - self.log_q(per_row)
         if self.remove_accidental_hits:
             hits = ops.equal(ops.expand_dims(targets, -1), per_row)
-            negative = ops.where(
-                hits, ops.full_like(negative, _MASKED_LOGIT), negative
-            )
-        logits = ops.concatenate(
-            [ops.expand_dims(positive, -1), negative], axis=-1
-        )
-        return ops.logsumexp(logits, axis=-1) - positive
+            negative = ops.where(hits, _MASKED_LOGIT, negative)
+        # -log softmax of the target among [target, negatives]:
+        # logsumexp([p, n]) - p = softplus(logsumexp(n) - p), which never
+        # builds the (B, L, K + 1) concatenation of the candidate logits.
+        return ops.softplus(ops.logsumexp(negative, axis=-1) - positive)
 
     def get_config(self) -> dict:
         config = super().get_config()
