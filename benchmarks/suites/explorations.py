@@ -397,6 +397,15 @@ EXPLORATIONS: dict[str, list[Run]] = {
         _flagship_ml("mlf_itemdrop", item_dropout=0.2),
         _flagship_ml("mlf_ss1024", **SS1024),
         _flagship_ml("mlf_sse", item_replacement=0.1),
+        # None of the three moved validation beyond seed noise (3 seeds
+        # each; 1,024 negatives cost 8x the preset's training time), so
+        # before the all-in combinations below: capacity and regularisation
+        # of the preset itself, a few minutes a run.
+        _flagship_ml("mlf_2blocks", num_blocks=2),
+        _flagship_ml("mlf_d128", d_model=128, d_ff=512),
+        _flagship_ml("mlf_heads2", num_heads=2),
+        _flagship_ml("mlf_dropout1", dropout=0.1),
+        _flagship_ml("mlf_dropout4", dropout=0.4),
         _flagship_ml(
             "mlf_strong_pre", item_dropout=0.2, item_replacement=0.1, **SS1024
         ),
