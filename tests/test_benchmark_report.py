@@ -806,3 +806,51 @@ def test_runs_of_an_earlier_preset_definition_are_set_aside():
         "norm_position: ran 'pre', preset now 'sasrec'"
         in (marked["_redefined"])
     )
+
+
+def test_step_profile_sorts_kernels_into_layers_and_reports_shares():
+    """benchmarks/step_profile.py: an XLA op path maps to its layer
+    (forward and backward apart, wrappers removed), PyTorch operators to
+    their group, and the section shows each category's share."""
+    from benchmarks import step_profile
+    from benchmarks.report.sections import step_profile as section
+
+    direction, path = step_profile.jax_op_path(
+        "jit(train_step)/transpose(jvp(sampled_softmax_loss))/"
+        "jit(_take)/scatter-add"
+    )
+    assert direction == "backward"
+    assert path == "sampled_softmax_loss/_take/scatter-add"
+    cat = step_profile.category
+    assert cat(path) == "loss: gather / scatter-add of item rows"
+    assert cat("backbone/block_0/attention/rotary_embedding/add") == "RoPE"
+    assert cat("backbone/block_0/attention/query/dot_general") == "attention"
+    assert cat("backbone/block_0/ffn/gate/dot_general") == "feed-forward"
+    assert cat("adam/add") == "optimizer"
+    rules = step_profile.TORCH_RULES
+    assert cat("aten::bmm", rules) == "matmuls (all layers)"
+    assert cat("aten::embedding_dense_backward", rules).startswith("scatter")
+    assert cat("aten::index_select", rules) == "gathers of item rows"
+    result = {
+        "benchmark": "step_profile",
+        "backend": "jax",
+        "preset": "rope_swiglu",
+        "batch": [128, 50],
+        "num_items": 12101,
+        "kernel_ms_per_step": 200.0,
+        "cpu_per_wall_second": 1.0,
+        "categories": [
+            {"category": "feed-forward", "ms_per_step": 150.0, "share": 0.75},
+            {"category": "RoPE", "ms_per_step": 50.0, "share": 0.25},
+        ],
+        "top_kernels": [
+            {"kernel": "forward ffn/gate", "ms_per_step": 1.0, "share": 0.5}
+        ],
+        "_file": "benchmarks/results/profile/rope_swiglu__jax.json",
+        "date": "2026-11-30",
+        "command": "python -m benchmarks.step_profile",
+    }
+    text = "\n".join(section.step_profile_section([result]))
+    assert "| feed-forward | 150.0 | 75.0% |" in text
+    assert "| RoPE | 50.0 | 25.0% |" in text
+    assert "not run yet" in "\n".join(section.step_profile_section([]))
