@@ -18,6 +18,7 @@ from benchmarks.report.sections.baselines import baselines_section
 from benchmarks.report.sections.beat import beat_section
 from benchmarks.report.sections.compile_time import compile_time_section
 from benchmarks.report.sections.data_pipeline import data_pipeline_section
+from benchmarks.report.sections.flagships import flagship_section
 from benchmarks.report.sections.memory import memory_section
 from benchmarks.report.sections.reproduction import reproduction_section
 from benchmarks.report.sections.scale import scale_section
@@ -71,6 +72,7 @@ def build_report(
         if "evaluable_users" in r
     }
     baselines = load_baselines(results_dir / "baselines")
+    lines += flagship_section(index)
     lines += reproduction_section(index, presets, anchor_users, baselines)
     lines += beat_section(index, baselines)
     lines += baselines_section(index, baselines)

@@ -68,3 +68,32 @@ def tolerance_verdict(
             f"NDCG@10 ≥ {tol['ndcg@10']}: {'yes' if ok_ndcg else 'no'}"
         )
     return ("**yes** — " if ok_hr and ok_ndcg else "**no** — ") + text
+
+
+# Issue 18: each benchmark's flagship against its target (mean of at least
+# BEAT_MIN_SEEDS untagged CPU runs, none stopped by a time limit) and
+# against every other preset's mean on the same data (within FLAGSHIP_TIE
+# of NDCG@10).
+FLAGSHIP_TARGETS = [
+    {
+        "preset": "rope_swiglu",
+        "dataset": suites.BEAUTY,
+        "protocol": "full-loo",
+        "recall@10": 0.097,
+        "ndcg@10": 0.0585,
+    },
+    {
+        "preset": "rope_swiglu",
+        "dataset": suites.GAMES,
+        "protocol": "sampled-100",
+        "recall@10": 0.7700,
+        "ndcg@10": 0.5900,
+    },
+    {
+        "preset": "rope_swiglu_time",
+        "dataset": suites.ML100K,
+        "protocol": "full-loo",
+        "ndcg@10": 0.1250,
+    },
+]
+FLAGSHIP_TIE = 0.0005
