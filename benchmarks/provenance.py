@@ -24,6 +24,7 @@ import platform
 import resource
 import shlex
 import sys
+import time
 from typing import Any
 
 
@@ -46,10 +47,31 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def matmul_probe_gflops(n: int = 512, repeats: int = 5) -> float:
+    """Best rate of a float32 `n x n` numpy matmul in this process, GFLOP/s.
+
+    A fingerprint of the host's speed, recorded with every result: the
+    machines these benchmarks run on change between sessions, and with
+    them the speed of every preset (compare the matmul peaks in the git
+    history of benchmarks/results/speed/), so training times from
+    different hosts must not be compared as if alike.
+    """
+    import numpy as np
+
+    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ a
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
 def machine() -> dict[str, Any]:
     """A short description of this machine and the library versions:
     platform, CPUs (those this process may use too), thread settings, the
-    backend's version and its accelerator, if any."""
+    backend's version, its accelerator, if any, and a quick matmul probe
+    (`matmul_probe_gflops`)."""
     import keras
     import numpy as np
 
@@ -80,6 +102,7 @@ def machine() -> dict[str, Any]:
     accelerator = accelerator_name()
     if accelerator:
         info["accelerator"] = accelerator
+    info["matmul_probe_gflops"] = round(matmul_probe_gflops(), 1)
     return info
 
 

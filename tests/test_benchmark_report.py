@@ -905,3 +905,17 @@ def test_flagship_rows_judge_the_target_and_the_rest_of_the_zoo():
     assert row.endswith("| `sasrec_plus` (tensorflow) 0.0610 | no |")
     # Games and ML-100k have no flagship runs here.
     assert text.count("not run yet") == 2
+
+
+def test_run_notes_flag_runs_from_different_hosts():
+    """The hosts change between sessions and with them every training
+    time: a row whose runs come from two hosts says so."""
+    a = fake_run("rope", 0, 0.1, 0.05)
+    b = fake_run("rope", 1, 0.1, 0.05)
+    a["machine"] = {"platform": "Linux-fc-v669", "matmul_probe_gflops": 98.0}
+    b["machine"] = {"platform": "Linux-fc-v782"}
+    assert "trained on 2 hosts (Linux-fc-v669, Linux-fc-v782)" in (
+        tables.run_notes([a, b])
+    )
+    assert "hosts" not in tables.run_notes([a, a])
+    assert "matmul probe 98.0 GFLOP/s" in tables.machine_text(a["machine"])

@@ -60,6 +60,8 @@ def machine_text(machine: dict[str, Any] | None) -> str:
     if accelerator:
         parts.append(str(accelerator))
     parts.append(str(machine.get("platform", "")))
+    if machine.get("matmul_probe_gflops"):
+        parts.append(f"matmul probe {machine['matmul_probe_gflops']} GFLOP/s")
     versions = [
         f"{k} {machine[k]}"
         for k in ("keras", "jax", "tensorflow", "torch")
@@ -174,6 +176,12 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
         notes.add(
             f"{len(capped)} of {len(runs)} ran into the epoch cap "
             f"({capped[0]['epochs_run']}) with the best epoch at {best}"
+        )
+    hosts = {r.get("machine", {}).get("platform") for r in runs} - {None}
+    if len(hosts) > 1:
+        notes.add(
+            f"trained on {len(hosts)} hosts ({', '.join(sorted(hosts))}), "
+            "whose speeds differ: their times do not compare"
         )
     shared = [r for r in runs if shared_its_cpu(r)]
     if shared:
