@@ -377,6 +377,22 @@ EXPLORATIONS: dict[str, list[Run]] = {
             d_model=128,
             d_ff=512,
         ),
+        # sb_ss1024_restarts took the lead by validation (0.0736, seed 0,
+        # against sb_ss1024_sse's 0.0720 and 0.0730). Next: its seeds 1-2
+        # (`--only=sb_ss1024_restarts --seeds=1,2`), item replacement on
+        # top of it, and the flagship's block on its recipe.
+        _strong_base(
+            "sb_ss1024_sse_restarts",
+            training=COSINE_RESTARTS,
+            loss_config={**SEQUENCE_SS256, "num_negatives": 1024},
+            item_replacement=0.1,
+        ),
+        _strong_base(
+            "sb_rope_swiglu_restarts",
+            preset="rope_swiglu",
+            training=COSINE_RESTARTS,
+            loss_config={**SEQUENCE_SS256, "num_negatives": 1024},
+        ),
         # Step 3 ahead of the study rerun: where does the flagship land on
         # the leader's recipe (sb_ss1024_sse: validation NDCG@10 0.0720 and
         # 0.0730, seeds 0-1)? rope_swiglu keeps RoPE + RMSNorm + bias-free
