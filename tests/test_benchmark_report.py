@@ -551,6 +551,11 @@ def test_run_notes_flag_runs_stopped_by_the_epoch_cap():
     assert tables.overrides_text([{"overrides": {"b": 1, "a": "x"}}]) == (
         "a='x', b=1"
     )
+    # The training recipe too: warm restarts are what made one run lead.
+    recipe = {"validate_every": 1, "schedule": "cosine_restarts"}
+    assert tables.overrides_text(
+        [{"overrides": {"a": 1}, "training_overrides": recipe}]
+    ) == ("a=1; training: schedule='cosine_restarts'")
 
 
 def test_run_notes_flag_runs_that_shared_their_cpu():

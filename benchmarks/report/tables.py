@@ -210,9 +210,20 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
 
 
 def overrides_text(runs: Sequence[dict[str, Any]]) -> str:
-    """The architecture overrides a tagged run was started with."""
+    """The architecture and training-recipe overrides a tagged run was
+    started with (`validate_every` left out: it changes when the run is
+    scored, not what it learns)."""
     overrides = runs[0].get("overrides") or {}
-    return ", ".join(f"{k}={v!r}" for k, v in sorted(overrides.items()))
+    text = ", ".join(f"{k}={v!r}" for k, v in sorted(overrides.items()))
+    training = {
+        k: v
+        for k, v in (runs[0].get("training_overrides") or {}).items()
+        if k != "validate_every"
+    }
+    if training:
+        recipe = ", ".join(f"{k}={v!r}" for k, v in sorted(training.items()))
+        text = "; ".join(t for t in (text, f"training: {recipe}") if t)
+    return text
 
 
 def backend_on(backend: str, runs: list[dict]) -> str:
