@@ -924,3 +924,72 @@ def test_run_notes_flag_runs_from_different_hosts():
     )
     assert "hosts" not in tables.run_notes([a, a])
     assert "matmul probe 98.0 GFLOP/s" in tables.machine_text(a["machine"])
+
+
+def test_speed_rounds_compare_backends_within_each_round():
+    """benchmarks/speed_rounds.py's section: each ratio is to TensorFlow
+    of the same round (not to another round's), the verdict is on the
+    median ratio, and only the default compile mode counts."""
+    from benchmarks.report.sections import speed_rounds
+
+    def result(round_index, backend, full, beauty):
+        rows = [
+            {
+                "preset": "p",
+                "lengths": "full",
+                "jit_compile": True,
+                "real_tokens_per_s": full,
+            },
+            {
+                "preset": "p",
+                "lengths": "beauty",
+                "jit_compile": True,
+                "real_tokens_per_s": beauty,
+            },
+            # Another compile mode: must not be read.
+            {
+                "preset": "p",
+                "lengths": "full",
+                "jit_compile": False,
+                "real_tokens_per_s": 1.0,
+            },
+        ]
+        return {
+            "round": round_index,
+            "backend": backend,
+            "settings": {"jit_compile_resolved": True},
+            "training": rows,
+            "peak_gflops": 70.0,
+            "date": f"2026-11-30T0{round_index}",
+            "command": f"KERAS_BACKEND={backend} python -m benchmarks.speed",
+            "rounds_command": "python -m benchmarks.speed_rounds",
+            "machine": {"platform": "x", "cpus_available": 1},
+            "load_average_start": [0.5, 0.5, 0.5],
+        }
+
+    results = [
+        result(1, "tensorflow", 1000.0, 100.0),
+        result(1, "jax", 900.0, 150.0),
+        result(1, "torch", 700.0, 100.0),
+        # Round 2's machine runs twice as fast: each backend is compared
+        # with round 2's TensorFlow, not round 1's.
+        result(2, "tensorflow", 2000.0, 200.0),
+        result(2, "jax", 1400.0, 300.0),
+        result(2, "torch", 1400.0, 200.0),
+    ]
+    text = "\n".join(speed_rounds.speed_rounds_section(results))
+    assert "| `p` | 2 | jax | 1,400 | 0.70 | 300 | 1.50 | 70.0 |" in text
+    # JAX: ratios 0.9 and 0.7, median 0.80; torch 0.7 twice: not within.
+    assert (
+        "| `p` | jax | full-length batches | 2 | 0.80 | 0.70 - 0.90 |" in text
+    )
+    assert (
+        "| `p` | torch | full-length batches | 2 | 0.70 | 0.70 - 0.70 | no |"
+        in text
+    )
+    assert (
+        "| `p` | torch | Beauty-like batches | 2 | 1.00 | 1.00 - 1.00 | "
+        "**yes** |" in text
+    )
+    empty = "\n".join(speed_rounds.speed_rounds_section([]))
+    assert "not run yet" in empty

@@ -23,6 +23,7 @@ from benchmarks.report.sections.memory import memory_section
 from benchmarks.report.sections.reproduction import reproduction_section
 from benchmarks.report.sections.scale import scale_section
 from benchmarks.report.sections.speed import speed_section
+from benchmarks.report.sections.speed_rounds import speed_rounds_section
 from benchmarks.report.sections.step_profile import step_profile_section
 from benchmarks.report.sections.study import study_section
 from benchmarks.report.sections.tagged import tagged_section
@@ -88,6 +89,7 @@ def build_report(
     )
     lines += tagged_section(index)
     lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))
+    lines += speed_rounds_section(load_json_dir(results_dir / "speed_rounds"))
     lines += compile_time_section(load_json_dir(results_dir / "compile_time"))
     lines += step_profile_section(load_json_dir(results_dir / "profile"))
     time_to_quality = load_json_dir(results_dir / "time_to_quality")

@@ -1,0 +1,111 @@
+"""Section 4: the backends side by side (`benchmarks/speed_rounds.py`)."""
+
+from __future__ import annotations
+
+import collections
+import statistics
+from typing import Any
+
+from benchmarks.report.tables import NOT_RUN, fmt, fmt_int, table
+from benchmarks.report.text import prose
+
+BASE = "tensorflow"
+OTHERS = ("jax", "torch")
+# Issue 22: JAX and PyTorch within 20% of TensorFlow's real tokens/s.
+WITHIN = 0.8
+BATCHES = {"full": "full-length batches", "beauty": "Beauty-like batches"}
+
+
+def tokens_per_s(result: dict[str, Any], preset: str, lengths: str) -> float:
+    """Real tokens/s of `preset` on `lengths` batches, compiled as Keras
+    compiles by default (the run's resolved `jit_compile="auto"`), or None."""
+    auto = result.get("settings", {}).get("jit_compile_resolved")
+    for row in result.get("training", []):
+        if (
+            row["preset"] == preset
+            and row.get("lengths") == lengths
+            and row["jit_compile"] == auto
+        ):
+            return row["real_tokens_per_s"]
+    return None
+
+
+def speed_rounds_section(results: list[dict[str, Any]]) -> list[str]:
+    """Per round, each backend's tokens/s and its ratio to TensorFlow's;
+    then per backend the median ratio, its range and the verdict."""
+    out = ["### The backends side by side (interleaved rounds)", ""]
+    results = [r for r in results if r.get("round") is not None]
+    if not results:
+        return out + [
+            NOT_RUN + ": `python -m benchmarks.speed_rounds --rounds=3`.",
+            "",
+        ]
+    rounds = collections.defaultdict(dict)
+    for r in results:
+        rounds[r["round"]][r["backend"]] = r
+    presets = sorted(
+        {row["preset"] for r in results for row in r.get("training", [])}
+    )
+    out += [prose("speed", "rounds", within=f"{WITHIN:.2f}"), ""]
+    ratios = collections.defaultdict(list)
+    rows = []
+    for preset in presets:
+        for index in sorted(rounds):
+            by_backend = rounds[index]
+            for backend in (BASE, *OTHERS):
+                result = by_backend.get(backend)
+                if result is None:
+                    continue
+                cells = [f"`{preset}`", str(index), backend]
+                for lengths in BATCHES:
+                    mine = tokens_per_s(result, preset, lengths)
+                    base = by_backend.get(BASE)
+                    base = base and tokens_per_s(base, preset, lengths)
+                    ratio = mine / base if mine and base else None
+                    if ratio is not None and backend != BASE:
+                        ratios[preset, backend, lengths].append(ratio)
+                    cells += [fmt_int(mine), fmt(ratio, 2)]
+                cells.append(fmt(result["peak_gflops"], 1))
+                rows.append(cells)
+    header = ["preset", "round", "backend"]
+    for name in BATCHES.values():
+        header += [f"real tokens/s, {name}", "/ TensorFlow"]
+    header.append("matmul peak GFLOP/s")
+    out += [table(header, rows), ""]
+    summary = []
+    for (preset, backend, lengths), values in sorted(ratios.items()):
+        median = statistics.median(values)
+        summary.append(
+            [
+                f"`{preset}`",
+                backend,
+                BATCHES[lengths],
+                str(len(values)),
+                fmt(median, 2),
+                f"{min(values):.2f} - {max(values):.2f}",
+                "**yes**" if median >= WITHIN else "no",
+            ]
+        )
+    header = [
+        "preset",
+        "backend",
+        "batches",
+        "rounds",
+        "median ratio to TensorFlow",
+        "range",
+        f"within {100 * (1 - WITHIN):.0f}%?",
+    ]
+    out += [table(header, summary), ""]
+    first = min(results, key=lambda r: r["date"])
+    last = max(results, key=lambda r: r["date"])
+    out.append(
+        f"_Source: {len(results)} files under "
+        f"`benchmarks/results/speed_rounds/` ({first['date']} to "
+        f"{last['date']}), `{first.get('rounds_command')}`; each run "
+        f"`{first['command'].split(' --output')[0]}` (backend as named); "
+        f"machine: {first['machine'].get('platform')}, "
+        f"{first['machine'].get('cpus_available')} core(s) available to "
+        f"each run; 1-min load {fmt(first['load_average_start'][0], 1)} at "
+        f"the start._"
+    )
+    return out + [""]
