@@ -223,7 +223,17 @@ def derive(arch: dict[str, Any], ffn_width: str | None) -> dict[str, Any]:
 
 
 def presets_dir() -> pathlib.Path:
-    """The folder of preset files (installed package or source checkout)."""
+    """The folder of preset files: the `zoo/` of the source checkout this
+    package was imported from, else the installed `keras_rec_tx.presets`.
+
+    The checkout comes first because an editable install maps
+    `keras_rec_tx.presets` to the installed checkout's `zoo/`: a second
+    checkout put on `PYTHONPATH` (a git worktree of another branch) would
+    otherwise build its models from the first checkout's presets.
+    """
+    checkout = pathlib.Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "zoo").is_dir():
+        return checkout / "zoo"
     try:
         import importlib.resources
 

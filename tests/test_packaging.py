@@ -1,8 +1,10 @@
 """`pip install .` (a real wheel, not editable) gives a working zoo, and no
 licensed dataset file is packaged. Backend-independent: runs in the jax pass."""
 
+import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -76,3 +78,34 @@ def test_wheel_ships_presets_and_works(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-1] == "rope"
+
+
+def test_a_second_checkout_reads_its_own_presets(tmp_path):
+    """A source checkout on PYTHONPATH (a git worktree of another branch)
+    builds from its own zoo/, not from the editable install's."""
+    checkout = tmp_path / "checkout"
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(
+        ROOT / "keras_rec_tx", checkout / "keras_rec_tx", ignore=ignore
+    )
+    shutil.copytree(ROOT / "zoo", checkout / "zoo", ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", checkout)
+    sasrec = json.loads((checkout / "zoo" / "sasrec.json").read_text())
+    (checkout / "zoo" / "only_here.json").write_text(
+        json.dumps({**sasrec, "name": "only_here"})
+    )
+    code = (
+        "import keras_rec_tx as k; "
+        "print(k.__file__, 'only_here' in k.zoo.list())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, PYTHONPATH=str(checkout)),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    module, found = out.stdout.split()[-2:]
+    assert module.startswith(str(checkout)) and found == "True"
