@@ -16,9 +16,13 @@ WITHIN = 0.8
 BATCHES = {"full": "full-length batches", "beauty": "Beauty-like batches"}
 
 
-def tokens_per_s(result: dict[str, Any], preset: str, lengths: str) -> float:
+def tokens_per_s(
+    result: dict[str, Any] | None, preset: str, lengths: str
+) -> float | None:
     """Real tokens/s of `preset` on `lengths` batches, compiled as Keras
     compiles by default (the run's resolved `jit_compile="auto"`), or None."""
+    if result is None:
+        return None
     auto = result.get("settings", {}).get("jit_compile_resolved")
     for row in result.get("training", []):
         if (
@@ -59,8 +63,7 @@ def speed_rounds_section(results: list[dict[str, Any]]) -> list[str]:
                 cells = [f"`{preset}`", str(index), backend]
                 for lengths in BATCHES:
                     mine = tokens_per_s(result, preset, lengths)
-                    base = by_backend.get(BASE)
-                    base = base and tokens_per_s(base, preset, lengths)
+                    base = tokens_per_s(by_backend.get(BASE), preset, lengths)
                     ratio = mine / base if mine and base else None
                     if ratio is not None and backend != BASE:
                         ratios[preset, backend, lengths].append(ratio)
