@@ -556,6 +556,15 @@ def test_run_notes_flag_runs_stopped_by_the_epoch_cap():
     assert tables.overrides_text(
         [{"overrides": {"a": 1}, "training_overrides": recipe}]
     ) == ("a=1; training: schedule='cosine_restarts'")
+    # And a budget other than the preset's (a suite's epochs= / patience=).
+    sasrec = preset_schema.resolve("sasrec").training
+    budget = {
+        "epochs": 7,
+        "early_stopping_patience": sasrec.early_stopping_patience,
+    }
+    assert tables.overrides_text(
+        [{"preset": "sasrec", "training": budget}]
+    ) == ("training: epochs=7")
 
 
 def test_run_notes_flag_runs_that_shared_their_cpu():

@@ -13,6 +13,7 @@ from typing import Any
 
 from benchmarks import suites
 from benchmarks.report.stats import Summary, mean_std, shared_its_cpu
+from keras_rec_tx import preset_schema
 
 NOT_RUN = "not run yet"
 
@@ -220,10 +221,28 @@ def overrides_text(runs: Sequence[dict[str, Any]]) -> str:
         for k, v in (runs[0].get("training_overrides") or {}).items()
         if k != "validate_every"
     }
+    training.update(_budget(runs[0]))
     if training:
         recipe = ", ".join(f"{k}={v!r}" for k, v in sorted(training.items()))
         text = "; ".join(t for t in (text, f"training: {recipe}") if t)
     return text
+
+
+def _budget(run: dict[str, Any]) -> dict[str, Any]:
+    """The epoch cap and early-stopping patience of `run` where they
+    differ from its preset's today (a suite's `epochs=` / `patience=`, or
+    an earlier definition of the preset): the result file records them
+    only in its resolved `training`, not among its overrides."""
+    try:
+        preset = preset_schema.resolve(run["preset"]).training
+    except (KeyError, ValueError):
+        return {}
+    training = run.get("training") or {}
+    return {
+        key: training[key]
+        for key in ("epochs", "early_stopping_patience")
+        if key in training and training[key] != getattr(preset, key)
+    }
 
 
 def backend_on(backend: str, runs: list[dict]) -> str:
