@@ -96,6 +96,10 @@ FAKE_RUNS = [
     fake_run("rope", 2, 0.093, 0.062),
     # rope_learned: one seed only, so no noise estimate.
     fake_run("rope_learned", 0, 0.095, 0.053),
+    # sasrec_ss (the reproduction): as sasrec_plus.
+    fake_run("sasrec_ss", 0, 0.090, 0.050),
+    fake_run("sasrec_ss", 1, 0.092, 0.052),
+    fake_run("sasrec_ss", 2, 0.094, 0.054),
 ]
 
 FAKE_SPEED = {
@@ -158,7 +162,7 @@ def dirs(tmp_path):
     (speed / "jax.json").write_text(json.dumps(FAKE_SPEED))
     zoo = tmp_path / "zoo"
     zoo.mkdir()
-    for name in ("sasrec", "sasrec_plus", "rope", "rmsnorm"):
+    for name in ("sasrec", "sasrec_ss", "sasrec_plus", "rope", "rmsnorm"):
         shutil.copy(ROOT / "zoo" / f"{name}.json", zoo / f"{name}.json")
     return tmp_path
 
@@ -224,7 +228,7 @@ def test_study_table_rows(dirs):
 
 def test_reproduction_and_backends(dirs):
     text = _build(dirs)
-    repro = _row(text, "| `sasrec_plus` | s3rec-amazon-beauty | full-loo |")
+    repro = _row(text, "| `sasrec_ss` | s3rec-amazon-beauty | full-loo |")
     assert "| jax | 3 | 0.0920 ± 0.0020 | 0.0520 ± 0.0020 |" in repro
     assert "0.0921" in repro and "0.0531" in repro  # the anchor
     assert "**yes**" in repro  # 0.092 >= 0.089 and 0.052 >= 0.0515
@@ -307,12 +311,13 @@ def test_zoo_results_update(dirs):
         if "preset" in r and "test" in r
     ]
     changed = zoo_results.update_zoo(zoo, load.index_runs(runs))
-    assert sorted(changed) == ["rope", "sasrec_plus"]
+    assert sorted(changed) == ["rope", "sasrec_plus", "sasrec_ss"]
     # The hand-written preset files are never written.
     assert {p.name: p.read_text() for p in zoo.glob("*.json")} == before
     assert sorted(p.name for p in (zoo / "results").glob("*.json")) == [
         "rope.json",
         "sasrec_plus.json",
+        "sasrec_ss.json",
     ]
     text = (zoo / "results" / "sasrec_plus.json").read_text()
     results = json.loads(text)
@@ -329,6 +334,11 @@ def test_zoo_results_update(dirs):
     # The preset reader joins them; a second pass changes nothing.
     assert preset_schema.resolve("sasrec_plus", zoo).results == results
     assert zoo_results.update_zoo(zoo, load.index_runs(runs)) == []
+    # Without its runs (e.g. all of an earlier definition) a preset loses
+    # its results rather than keep numbers that are no longer its own.
+    rest = [r for r in runs if r["preset"] != "rope"]
+    assert zoo_results.update_zoo(zoo, load.index_runs(rest)) == ["rope"]
+    assert preset_schema.resolve("rope", zoo).results == {}
 
 
 def test_zoo_results_prefer_runs_with_token_weighting(dirs):
@@ -414,6 +424,7 @@ def test_beat_section_ranks_presets_and_needs_three_seeds(dirs):
         "rope",
         "rope_learned",
         "sasrec_plus",
+        "sasrec_ss",  # as sasrec_plus: a tie keeps the name order
     ]
     assert rows[0].endswith("| **yes** |  |")  # 3 seeds, 0.061 >= 0.056
     # The cost beside the quality: epochs (best), train s, real tokens/s.
