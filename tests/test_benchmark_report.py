@@ -26,6 +26,7 @@ from benchmarks.report.sections import (
     study,
     time_to_quality,
 )
+from benchmarks.report.sections import speed as speed_report
 from keras_rec_tx import preset_schema
 
 pytestmark = pytest.mark.skipif(
@@ -285,11 +286,32 @@ def test_backends_cite_the_cross_backend_evaluation():
 def test_speed_tables(dirs):
     text = _build(dirs)
     speed = text[text.index("## 4. Speed") :]
-    row = _row(speed, "| `rope_swiglu` | 54,321 |")
+    # The fixture's row records no definition: it may be an earlier one.
+    row = _row(speed, "| `rope_swiglu` | 54,321† |")
     assert "| not run yet | not run yet | 21.70% |" in row
+    assert speed_report.UNCONFIRMED_NOTE in speed
     assert "| jax | 100.0 / 90.0 (n=64) | 1.000 | 2.000 | 0.50 |" in speed
     assert "| jax | `rope_swiglu` | True | 23,715 | 100 | 777 |" in speed
+    assert "| jax | `rope_swiglu`† | True | full | 12.5 |" in speed
     assert "| tensorflow | not run yet |" in speed
+
+
+def test_speed_rows_of_an_earlier_definition_are_marked():
+    presets = load.load_presets(ROOT / "zoo")
+    preset = presets["rope_swiglu"]
+    overrides = {"num_items": 100, "max_len": 50}
+    row = {
+        "preset": "rope_swiglu",
+        "architecture": preset.resolved_architecture(overrides),
+        "overrides": overrides,
+        "training": preset.training.to_dict(),
+    }
+    assert speed_report.unconfirmed(row, presets) == ""
+    assert speed_report.unconfirmed(row, None) == ""  # nothing to compare
+    older = {**row, "architecture": {**row["architecture"], "d_model": 32}}
+    assert speed_report.unconfirmed(older, presets) == "†"
+    unrecorded = {"preset": "rope_swiglu"}
+    assert speed_report.unconfirmed(unrecorded, presets) == "†"
 
 
 def test_plots_written_and_linked(dirs):
