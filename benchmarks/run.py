@@ -143,15 +143,17 @@ def supersede(
 ) -> list[pathlib.Path]:
     """Moves the result files of `runs` for which `replace(result)` holds
     to `superseded_dir`, so that they are run again; returns the new paths.
-    A file already in `superseded_dir` is never overwritten."""
+    A file already in `superseded_dir` is never overwritten: a run
+    superseded again (a preset redefined twice) keeps each earlier file,
+    numbered (`<name>.2.json`, `<name>.3.json`, ...)."""
     moved = []
     for _, _, path in result_paths(runs, seeds, results_dir):
         if path.exists() and replace(json.loads(path.read_text())):
             target = pathlib.Path(superseded_dir) / path.name
-            if target.exists():
-                raise SystemExit(
-                    f"{target} exists already; not moving {path} over it."
-                )
+            number = 1
+            while target.exists():
+                number += 1
+                target = target.with_name(f"{path.stem}.{number}.json")
             target.parent.mkdir(parents=True, exist_ok=True)
             path.rename(target)
             moved.append(target)

@@ -345,6 +345,15 @@ def time_training(
     cpu = time.process_time() - cpu_start
     return {
         "preset": name,
+        # What was timed, as a run's result file records it, so the report
+        # can tell when the preset has been redefined since.
+        "architecture": {
+            key: value
+            for key, value in model.get_config().items()
+            if key != "item_vocabulary"
+        },
+        "overrides": arch,
+        "training": preset["training"],
         "jit_compile_arg": jit_compile,
         "jit_compile": bool(model.jit_compile),
         "num_params": int(model.count_params()),

@@ -67,6 +67,15 @@ FILE_KEYS = frozenset(
 )
 GLU_FFNS = ("swiglu", "geglu")
 
+# Presets that were removed, and what to use instead: `zoo.get` of a
+# retired name says so rather than guess a close match.
+RETIRED = {
+    "cosine_restarts": (
+        "sasrec_plus, which now trains with AdamW and cosine warm restarts "
+        "itself (constant_lr is the schedule comparison's Adam reference)"
+    ),
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class TrainingRecipe:
@@ -286,6 +295,10 @@ def names(folder: str | os.PathLike | None = None) -> list[str]:
 def check_name(name: str, folder: str | os.PathLike | None = None) -> None:
     """Raises a ValueError naming close matches for an unknown preset."""
     known = _files(folder)
+    if name not in known and name in RETIRED:
+        raise ValueError(
+            f"Preset {name!r} was retired: use {RETIRED[name]}."
+        )
     if name not in known:
         close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.4)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""

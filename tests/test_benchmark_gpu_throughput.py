@@ -130,7 +130,7 @@ def test_flops_formula_by_hand():
     from benchmarks import speed
     from keras_rec_tx import zoo
 
-    model = zoo.get("sasrec_plus", num_items=100, compile=False)
+    model = zoo.get("sasrec_ss", num_items=100, compile=False)
     d, d_ff, seq = 64, 256, 50
     flops = speed.flops_per_token(model, seq)
     # q, k, v, o (d x d) and the GeLU FFN (d x 4d, 4d x d); 1 block.
@@ -138,6 +138,8 @@ def test_flops_formula_by_hand():
     assert flops["dense"] == 6 * (4 * d * d + 2 * d * d_ff)
     assert flops["attention"] == 12 * seq * d * 1
     assert flops["output"] == 6 * d * (1 + 256)  # 256 sampled negatives
+    strong = zoo.get("sasrec_plus", num_items=100, compile=False)
+    assert speed.flops_per_token(strong, seq)["output"] == 6 * d * 1025
     bce = speed.flops_per_token(zoo.get("sasrec", num_items=100), seq)
     assert bce["output"] == 6 * 50 * 2  # target + one negative, d 50
     assert bce["attention"] == 12 * seq * 50 * 2  # 2 blocks

@@ -26,6 +26,7 @@ from benchmarks.report.sections import (
     study,
     time_to_quality,
 )
+from benchmarks.report.sections import speed as speed_report
 from keras_rec_tx import preset_schema
 
 pytestmark = pytest.mark.skipif(
@@ -96,6 +97,10 @@ FAKE_RUNS = [
     fake_run("rope", 2, 0.093, 0.062),
     # rope_learned: one seed only, so no noise estimate.
     fake_run("rope_learned", 0, 0.095, 0.053),
+    # sasrec_ss (the reproduction): as sasrec_plus.
+    fake_run("sasrec_ss", 0, 0.090, 0.050),
+    fake_run("sasrec_ss", 1, 0.092, 0.052),
+    fake_run("sasrec_ss", 2, 0.094, 0.054),
 ]
 
 FAKE_SPEED = {
@@ -158,7 +163,7 @@ def dirs(tmp_path):
     (speed / "jax.json").write_text(json.dumps(FAKE_SPEED))
     zoo = tmp_path / "zoo"
     zoo.mkdir()
-    for name in ("sasrec", "sasrec_plus", "rope", "rmsnorm"):
+    for name in ("sasrec", "sasrec_ss", "sasrec_plus", "rope", "rmsnorm"):
         shutil.copy(ROOT / "zoo" / f"{name}.json", zoo / f"{name}.json")
     return tmp_path
 
@@ -224,7 +229,7 @@ def test_study_table_rows(dirs):
 
 def test_reproduction_and_backends(dirs):
     text = _build(dirs)
-    repro = _row(text, "| `sasrec_plus` | s3rec-amazon-beauty | full-loo |")
+    repro = _row(text, "| `sasrec_ss` | s3rec-amazon-beauty | full-loo |")
     assert "| jax | 3 | 0.0920 ± 0.0020 | 0.0520 ± 0.0020 |" in repro
     assert "0.0921" in repro and "0.0531" in repro  # the anchor
     assert "**yes**" in repro  # 0.092 >= 0.089 and 0.052 >= 0.0515
@@ -281,11 +286,32 @@ def test_backends_cite_the_cross_backend_evaluation():
 def test_speed_tables(dirs):
     text = _build(dirs)
     speed = text[text.index("## 4. Speed") :]
-    row = _row(speed, "| `rope_swiglu` | 54,321 |")
+    # The fixture's row records no definition: it may be an earlier one.
+    row = _row(speed, "| `rope_swiglu` | 54,321† |")
     assert "| not run yet | not run yet | 21.70% |" in row
+    assert speed_report.UNCONFIRMED_NOTE in speed
     assert "| jax | 100.0 / 90.0 (n=64) | 1.000 | 2.000 | 0.50 |" in speed
     assert "| jax | `rope_swiglu` | True | 23,715 | 100 | 777 |" in speed
+    assert "| jax | `rope_swiglu`† | True | full | 12.5 |" in speed
     assert "| tensorflow | not run yet |" in speed
+
+
+def test_speed_rows_of_an_earlier_definition_are_marked():
+    presets = load.load_presets(ROOT / "zoo")
+    preset = presets["rope_swiglu"]
+    overrides = {"num_items": 100, "max_len": 50}
+    row = {
+        "preset": "rope_swiglu",
+        "architecture": preset.resolved_architecture(overrides),
+        "overrides": overrides,
+        "training": preset.training.to_dict(),
+    }
+    assert speed_report.unconfirmed(row, presets) == ""
+    assert speed_report.unconfirmed(row, None) == ""  # nothing to compare
+    older = {**row, "architecture": {**row["architecture"], "d_model": 32}}
+    assert speed_report.unconfirmed(older, presets) == "†"
+    unrecorded = {"preset": "rope_swiglu"}
+    assert speed_report.unconfirmed(unrecorded, presets) == "†"
 
 
 def test_plots_written_and_linked(dirs):
@@ -307,12 +333,13 @@ def test_zoo_results_update(dirs):
         if "preset" in r and "test" in r
     ]
     changed = zoo_results.update_zoo(zoo, load.index_runs(runs))
-    assert sorted(changed) == ["rope", "sasrec_plus"]
+    assert sorted(changed) == ["rope", "sasrec_plus", "sasrec_ss"]
     # The hand-written preset files are never written.
     assert {p.name: p.read_text() for p in zoo.glob("*.json")} == before
     assert sorted(p.name for p in (zoo / "results").glob("*.json")) == [
         "rope.json",
         "sasrec_plus.json",
+        "sasrec_ss.json",
     ]
     text = (zoo / "results" / "sasrec_plus.json").read_text()
     results = json.loads(text)
@@ -329,6 +356,11 @@ def test_zoo_results_update(dirs):
     # The preset reader joins them; a second pass changes nothing.
     assert preset_schema.resolve("sasrec_plus", zoo).results == results
     assert zoo_results.update_zoo(zoo, load.index_runs(runs)) == []
+    # Without its runs (e.g. all of an earlier definition) a preset loses
+    # its results rather than keep numbers that are no longer its own.
+    rest = [r for r in runs if r["preset"] != "rope"]
+    assert zoo_results.update_zoo(zoo, load.index_runs(rest)) == ["rope"]
+    assert preset_schema.resolve("rope", zoo).results == {}
 
 
 def test_zoo_results_prefer_runs_with_token_weighting(dirs):
@@ -414,6 +446,7 @@ def test_beat_section_ranks_presets_and_needs_three_seeds(dirs):
         "rope",
         "rope_learned",
         "sasrec_plus",
+        "sasrec_ss",  # as sasrec_plus: a tie keeps the name order
     ]
     assert rows[0].endswith("| **yes** |  |")  # 3 seeds, 0.061 >= 0.056
     # The cost beside the quality: epochs (best), train s, real tokens/s.

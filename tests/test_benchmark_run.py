@@ -85,7 +85,8 @@ def test_supersede_unweighted_reruns_only_unweighted_files(tmp_path):
     assert rerun["training"]["token_weighting"]
     assert rerun["test"]["ndcg@10"] >= 0.0
     assert seed1.stat().st_mtime == mtime1
-    # A second supersede never overwrites the kept file.
+    # A second supersede never overwrites the kept file: it numbers its own.
+    old["test"]["ndcg@10"] = -2.0
     seed0.write_text(json.dumps(old))
     third = run_suite(
         tmp_path,
@@ -93,8 +94,10 @@ def test_supersede_unweighted_reruns_only_unweighted_files(tmp_path):
         "--supersede_unweighted",
         f"--superseded_dir={tmp_path / 'superseded'}",
     )
-    assert third.returncode != 0
-    assert "exists already" in third.stdout + third.stderr
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert json.loads(moved.read_text())["test"]["ndcg@10"] == -1.0
+    second = moved.with_name(f"{seed0.stem}.2.json")
+    assert json.loads(second.read_text())["test"]["ndcg@10"] == -2.0
 
 
 def test_supersede_reruns_a_finished_run(tmp_path):

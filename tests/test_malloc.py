@@ -47,6 +47,10 @@ def test_restores_thresholds_once():
     lines = _child()
     assert lines["set"] == "True False"
     slow, fast = map(int, lines["faults"].split())
+    if slow < 50:
+        # Seen on one kernel: the temporary is reused without a fault even
+        # under TensorFlow's threshold, so there is nothing to restore.
+        pytest.skip(f"no page faults to remove on this machine ({slow})")
     # 50 steps of 512 fresh pages each before; about none after.
     assert slow > 50 * 256
     assert fast < slow / 10

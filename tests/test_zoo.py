@@ -9,6 +9,7 @@ from keras_rec_tx.layers import glu_hidden_dim
 
 EXPECTED = {
     "sasrec",
+    "sasrec_ss",
     "sasrec_plus",
     "sasrec_ce",
     "sasrec_wide",
@@ -21,6 +22,8 @@ EXPECTED = {
     "parallel",
     "l2_penalty",
     "hinge_l2",
+    "warmup_cosine",
+    "constant_lr",
     "absolute_time",
     "hybrid_time",
     "rope_swiglu",
@@ -61,7 +64,7 @@ def test_each_ablation_changes_only_its_listed_keys():
         "rope": {"position"},
         "rope_learned": {"position"},
         "rmsnorm": {"norm"},
-        "parallel": {"arrangement"},
+        "parallel": {"arrangement", "norm_position"},  # parallel is pre-norm
         "l2_penalty": {"user_norm_penalty"},
         "hinge_l2": {"user_norm_penalty"},
         "swiglu": {"ffn", "d_ff", "use_bias"},
@@ -110,8 +113,10 @@ def test_training_recipes():
     lrs = [float(schedule(s)) for s in (0, total // 40, total // 20, total)]
     assert lrs[0] < lrs[1] < lrs[2]  # warm-up
     assert lrs[3] == pytest.approx(0.01 * lrs[2], rel=0.05)  # cosine to 1%
+    # The base trains with warm restarts; `cosine_restarts` was retired
+    # into it and names its replacement.
     restarts = zoo.make_schedule(
-        zoo.describe("cosine_restarts")["training"], steps_per_epoch=10
+        zoo.describe("sasrec_plus")["training"], steps_per_epoch=10
     )
     # Sized in epochs (fit resizes it); Keras's schedule does the work.
     assert isinstance(
@@ -122,6 +127,9 @@ def test_training_recipes():
     assert float(restarts(first - 1)) < 0.05 * float(restarts(0))
     assert float(restarts(first)) > 0.9 * float(restarts(0))
     assert zoo.make_schedule(zoo.describe("sasrec")["training"]) == 1e-3
+    assert zoo.make_schedule(zoo.describe("constant_lr")["training"]) == 1e-3
+    with pytest.raises(ValueError, match="retired: use sasrec_plus"):
+        zoo.get("cosine_restarts")
 
 
 def test_describe_has_the_sections():
@@ -217,12 +225,14 @@ def test_preset_files_hold_config_only(tmp_path):
 
 
 def test_describe_joins_results_and_summary_reads():
-    preset = zoo.describe("swiglu")
+    preset = zoo.describe("hybrid_time")
     assert preset["results"]["ndcg@10"]["mean"] > 0
-    text = zoo.summary("swiglu")
-    assert text.startswith("swiglu: ")
-    assert "changes from sasrec_plus: ffn='swiglu'" in text
-    assert "d_ff=171" in text and "NDCG@10 " in text
+    text = zoo.summary("hybrid_time")
+    assert text.startswith("hybrid_time: ")
+    assert "changes from no_time: time_encoding='hybrid'" in text
+    assert "NDCG@10 " in text
+    # A GLU's width is derived at equal parameters and shown as a change.
+    assert "ffn='swiglu', use_bias=False, d_ff=171" in zoo.summary("swiglu")
     # What it costs, from the same generated results file.
-    seconds = zoo.describe("swiglu")["results"]["train_seconds"]
+    seconds = zoo.describe("hybrid_time")["results"]["train_seconds"]
     assert f"cost: {seconds:.0f} s of training" in text

@@ -88,8 +88,12 @@ def build_report(
         baselines,
     )
     lines += tagged_section(index)
-    lines += speed_section(load_json_dir(speed_dir), load_json_dir(gpu_dir))
-    lines += speed_rounds_section(load_json_dir(results_dir / "speed_rounds"))
+    lines += speed_section(
+        load_json_dir(speed_dir), load_json_dir(gpu_dir), presets
+    )
+    lines += speed_rounds_section(
+        load_json_dir(results_dir / "speed_rounds"), presets
+    )
     lines += compile_time_section(load_json_dir(results_dir / "compile_time"))
     lines += step_profile_section(load_json_dir(results_dir / "profile"))
     time_to_quality = load_json_dir(results_dir / "time_to_quality")

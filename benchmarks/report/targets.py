@@ -15,7 +15,7 @@ TOLERANCES = {
         "hr@10": 0.015,
         "ndcg@10": 0.012,
     },
-    ("sasrec_plus", suites.BEAUTY, "full-loo"): {
+    ("sasrec_ss", suites.BEAUTY, "full-loo"): {
         "rule": "min",
         "hr@10": 0.089,
         "ndcg@10": 0.0515,

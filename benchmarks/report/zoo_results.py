@@ -65,20 +65,32 @@ def update_zoo(
     A preset gets results from its runs with an empty tag on its
     benchmark's dataset and protocol, on the backend `pick_backend`
     chooses: most runs on today's batches (token-weighted or padded to
-    `max_len`), then most runs. Presets without such runs are left
-    untouched; the hand-written preset files are never written.
+    `max_len`), then most runs. A preset without such runs (none yet, or
+    only runs of an earlier definition, which the report tags apart) and
+    a preset that no longer exists lose their results file: old numbers
+    must not pass for the preset as it is now. The hand-written preset
+    files are never written.
     """
     changed = []
-    for name, preset in load_presets(zoo_dir).items():
+    presets = load_presets(zoo_dir)
+    folder = preset_schema.results_dir(zoo_dir)
+    for path in sorted(folder.glob("*.json")):
+        if path.stem not in presets:
+            path.unlink()
+            changed.append(path.stem)
+    for name, preset in presets.items():
         bench = preset.benchmark
         key = (name, bench.get("dataset"), bench.get("protocol"), "")
         backend = pick_backend(index, [key])
+        path = folder / f"{name}.json"
         if backend is None:
+            if path.is_file():
+                path.unlink()
+                changed.append(name)
             continue
         results = preset_results(index[(*key, backend)])
         if preset.results == results:
             continue
-        path = preset_schema.results_dir(zoo_dir) / f"{name}.json"
         path.parent.mkdir(exist_ok=True)
         atomic_write_text(
             path, json.dumps(results, indent=2, ensure_ascii=False) + "\n"

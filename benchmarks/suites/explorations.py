@@ -390,7 +390,10 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # sb_ss1024_restarts took the lead by validation (0.0736, seed 0,
         # against sb_ss1024_sse's 0.0720 and 0.0730). Next: its seeds 1-2
         # (`--only=sb_ss1024_restarts --seeds=1,2`), item replacement on
-        # top of it, and the flagship's block on its recipe.
+        # top of it, and the flagship's block on its recipe. Outcome: seeds
+        # 0-2 gave 0.0736, 0.0744 and 0.0741, and this recipe became
+        # sasrec_plus (the flagship's block on it is now the study's
+        # rope_swiglu run).
         _strong_base(
             "sb_ss1024_sse_restarts",
             training=COSINE_RESTARTS,
@@ -407,7 +410,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # leader's recipe on Games too, where sasrec_sse_ema (d 128, item
         # replacement, weight EMA) leads with validation NDCG@10 0.6115-
         # 0.6152 and sasrec_plus sits at 0.5471-0.5505: the recipe at d 64,
-        # at d 128, and with item replacement.
+        # at d 128, and with item replacement. Outcome at d 64: 0.5899 (seed
+        # 0), above the old sasrec_plus, below sasrec_sse_ema.
         _strong_base(
             "sb_games_ss1024_restarts",
             games=True,
@@ -471,7 +475,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # sized to 200: validation NDCG@10 is noisy on 943 users. Longer
         # patience, and the whole schedule shortened to 100 epochs (run to
         # its end, the best epoch kept). Outcome: patience 30 gave 0.1401
-        # (test unchanged), epochs 100 gave 0.1342.
+        # (test unchanged), epochs 100 gave 0.1342. Patience 30 is not
+        # adopted: +0.0037 is about one standard error of the difference.
         _flagship_ml("mlf_patience30", patience=30),
         _flagship_ml("mlf_epochs100", epochs=100, patience=100),
         _flagship_ml(

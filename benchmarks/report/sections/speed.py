@@ -6,12 +6,43 @@ RMSNorm vs LayerNorm, evaluation throughput and the GPU runs.
 
 from __future__ import annotations
 
+from typing import Any
+
+from benchmarks.redefinition import preset_differences
 from benchmarks.report.stats import BACKENDS
 from benchmarks.report.tables import NOT_RUN, fmt, fmt_int, machine_text, table
 from benchmarks.report.text import prose
 
+# Marks a timing that may not be of its preset as it is now.
+UNCONFIRMED = "†"
+UNCONFIRMED_NOTE = (
+    f"{UNCONFIRMED} timed with an earlier definition of the preset, or "
+    "before `benchmarks/speed.py` recorded what it timed: rerun it for the "
+    "preset as it is now."
+)
 
-def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
+
+def unconfirmed(row: dict[str, Any], presets: dict[str, Any] | None) -> str:
+    """`UNCONFIRMED` when a timed row (`speed.py`'s "training" rows) may
+    not be its preset as defined now: it recorded no definition, or one
+    that `benchmarks.redefinition.preset_differences` finds changed; ""
+    otherwise, and when no `presets` are given."""
+    if presets is None:
+        return ""
+    preset = presets.get(row["preset"])
+    if preset is None or "architecture" not in row:
+        return UNCONFIRMED
+    return UNCONFIRMED if preset_differences(row, preset) else ""
+
+
+def speed_section(
+    speed: list[dict],
+    gpu: list[dict],
+    presets: dict[str, Any] | None = None,
+) -> list[str]:
+    """Section 4's per-preset tables; `presets` (the zoo as it is now)
+    marks timings that may be of an earlier definition (`unconfirmed`)."""
+    marked = False
     out = [
         "## 4. Speed",
         "",
@@ -20,7 +51,7 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
     ]
     by_backend = {s.get("backend"): s for s in speed}
     # Summary: real tokens/s per preset and backend (main table).
-    presets = sorted(
+    names = sorted(
         {
             r["preset"]
             for s in speed
@@ -31,12 +62,16 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
     header = ["preset"] + [f"{b} tokens/s" for b in BACKENDS]
     header += [f"{b} MFU" for b in BACKENDS]
     lines = []
-    for preset in presets or ["(any)"]:
+    for preset in names or ["(any)"]:
         cells, mfus = [f"`{preset}`"], []
         for backend in BACKENDS:
             row = _speed_row(by_backend.get(backend), preset, "main")
+            mark = "" if row is None else unconfirmed(row, presets)
+            marked = marked or bool(mark)
             cells.append(
-                NOT_RUN if row is None else fmt_int(row["real_tokens_per_s"])
+                NOT_RUN
+                if row is None
+                else fmt_int(row["real_tokens_per_s"]) + mark
             )
             mfus.append(NOT_RUN if row is None else f"{100 * row['mfu']:.2f}%")
         lines.append(cells + mfus)
@@ -45,9 +80,10 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
         "",
         table(header, lines),
         "",
-        _speed_source(speed, short=False),
-        "",
     ]
+    if marked:
+        out += [UNCONFIRMED_NOTE, ""]
+    out += [_speed_source(speed, short=False), ""]
     # Details per backend.
     header = [
         "backend",
@@ -73,7 +109,7 @@ def speed_section(speed: list[dict], gpu: list[dict]) -> list[str]:
                 continue
             yield [
                 backend,
-                f"`{row['preset']}`",
+                f"`{row['preset']}`{unconfirmed(row, presets)}",
                 str(row["jit_compile"]),
                 row.get("lengths", "?"),
                 f"{row['step_ms_median']:.1f}",

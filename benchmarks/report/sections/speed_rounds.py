@@ -6,6 +6,10 @@ import collections
 import statistics
 from typing import Any
 
+from benchmarks.report.sections.speed import (
+    UNCONFIRMED_NOTE,
+    unconfirmed,
+)
 from benchmarks.report.tables import NOT_RUN, fmt, fmt_int, table
 from benchmarks.report.text import prose
 
@@ -34,9 +38,12 @@ def tokens_per_s(
     return None
 
 
-def speed_rounds_section(results: list[dict[str, Any]]) -> list[str]:
+def speed_rounds_section(
+    results: list[dict[str, Any]], presets: dict[str, Any] | None = None
+) -> list[str]:
     """Per round, each backend's tokens/s and its ratio to TensorFlow's;
-    then per backend the median ratio, its range and the verdict."""
+    then per backend the median ratio, its range and the verdict.
+    `presets` marks timings that may be of an earlier definition."""
     out = ["### The backends side by side (interleaved rounds)", ""]
     results = [r for r in results if r.get("round") is not None]
     if not results:
@@ -47,20 +54,29 @@ def speed_rounds_section(results: list[dict[str, Any]]) -> list[str]:
     rounds = collections.defaultdict(dict)
     for r in results:
         rounds[r["round"]][r["backend"]] = r
-    presets = sorted(
+    names = sorted(
         {row["preset"] for r in results for row in r.get("training", [])}
     )
     out += [prose("speed", "rounds", within=f"{WITHIN:.2f}"), ""]
     ratios = collections.defaultdict(list)
-    rows = []
-    for preset in presets:
+    rows, marked = [], False
+    for preset in names:
         for index in sorted(rounds):
             by_backend = rounds[index]
             for backend in (BASE, *OTHERS):
                 result = by_backend.get(backend)
                 if result is None:
                     continue
-                cells = [f"`{preset}`", str(index), backend]
+                mark = max(
+                    (
+                        unconfirmed(row, presets)
+                        for row in result.get("training", [])
+                        if row["preset"] == preset
+                    ),
+                    default="",
+                )
+                marked = marked or bool(mark)
+                cells = [f"`{preset}`{mark}", str(index), backend]
                 for lengths in BATCHES:
                     mine = tokens_per_s(result, preset, lengths)
                     base = tokens_per_s(by_backend.get(BASE), preset, lengths)
@@ -75,6 +91,8 @@ def speed_rounds_section(results: list[dict[str, Any]]) -> list[str]:
         header += [f"real tokens/s, {name}", "/ TensorFlow"]
     header.append("matmul peak GFLOP/s")
     out += [table(header, rows), ""]
+    if marked:
+        out += [UNCONFIRMED_NOTE, ""]
     summary = []
     for (preset, backend, lengths), values in sorted(ratios.items()):
         median = statistics.median(values)

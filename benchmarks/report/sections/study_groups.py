@@ -39,7 +39,8 @@ GROUPS = [
         suites.BEAUTY,
         "full-loo",
         [("sasrec_plus", ""), ("rmsnorm", "")],
-        "pre-norm LayerNorm vs RMSNorm; see the train-seconds column.",
+        "LayerNorm vs RMSNorm in the base's block; see the train-seconds "
+        "column.",
     ),
     Group(
         "ffn",
@@ -52,10 +53,12 @@ GROUPS = [
             ("geglu", ""),
             ("sasrec_plus", "dff2"),
             ("sasrec_plus", "dff8"),
+            ("sasrec_plus", "pre_norm"),
             ("parallel", ""),
         ],
         "GeLU d_ff 4d vs bias-free SwiGLU / GeGLU at equal parameters, "
-        "d_ff 2d (dff2) and 8d (dff8), and parallel blocks.",
+        "d_ff 2d (dff2) and 8d (dff8), and parallel blocks, which are "
+        "pre-norm: compare them with the pre-norm base (pre_norm).",
     ),
     Group(
         "penalty",
@@ -78,9 +81,9 @@ GROUPS = [
         "Optimizer schedule",
         suites.BEAUTY,
         "full-loo",
-        [("sasrec_plus", ""), ("warmup_cosine", ""), ("cosine_restarts", "")],
-        "Adam constant LR vs AdamW with warm-up + cosine, and with warm "
-        "restarts.",
+        [("sasrec_plus", ""), ("warmup_cosine", ""), ("constant_lr", "")],
+        "AdamW with cosine warm restarts (the base) vs AdamW with warm-up + "
+        "one cosine decay, and Adam at a constant learning rate.",
     ),
     Group(
         "combined",
