@@ -853,6 +853,11 @@ def test_runs_of_an_earlier_preset_definition_are_set_aside():
         "norm_position: ran 'pre', preset now 'sasrec'"
         in (marked["_redefined"])
     )
+    # A retired preset's runs count as no preset of today's zoo.
+    retired = {**as_now, "preset": "cosine_restarts"}
+    (marked,) = load.set_aside_redefined([retired], presets)
+    assert marked["tag"] == load.EARLIER_DEFINITION
+    assert marked["_redefined"][0].startswith("cosine_restarts retired: use")
 
 
 def test_step_profile_sorts_kernels_into_layers_and_reports_shares():

@@ -84,11 +84,15 @@ def set_aside_redefined(
     `presets`, by `benchmarks.redefinition.preset_differences`) marked: its
     differences in `_redefined` (the tables' notes print them) and, if it
     was untagged, the tag `EARLIER_DEFINITION`, so that no table counts it
-    as the preset as it is now."""
+    as the preset as it is now. A run of a retired preset
+    (`preset_schema.RETIRED`) is set aside the same way."""
     out = []
     for run in runs:
-        preset = presets.get(run.get("preset"))
+        name = run.get("preset")
+        preset = presets.get(name)
         differences = preset_differences(run, preset) if preset else []
+        if preset is None and name in preset_schema.RETIRED:
+            differences = [f"{name} retired: use {preset_schema.RETIRED[name]}"]
         if differences:
             run = {**run, "_redefined": differences}
             run["tag"] = run.get("tag") or EARLIER_DEFINITION
