@@ -296,9 +296,7 @@ def check_name(name: str, folder: str | os.PathLike | None = None) -> None:
     """Raises a ValueError naming close matches for an unknown preset."""
     known = _files(folder)
     if name not in known and name in RETIRED:
-        raise ValueError(
-            f"Preset {name!r} was retired: use {RETIRED[name]}."
-        )
+        raise ValueError(f"Preset {name!r} was retired: use {RETIRED[name]}.")
     if name not in known:
         close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.4)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
