@@ -433,6 +433,15 @@ EXPLORATIONS: dict[str, list[Run]] = {
             item_replacement=0.1,
             **SS1024,
         ),
+        # d 128 overfit (validation fell from epoch 12 on), so more
+        # regularisation instead: the SASRec paper's dropout 0.5 on Games.
+        _strong_base(
+            "sb_games_ss1024_restarts_do5",
+            games=True,
+            training=COSINE_RESTARTS,
+            dropout=0.5,
+            **SS1024,
+        ),
         # Step 3 ahead of the study rerun: where does the flagship land on
         # the leader's recipe (sb_ss1024_sse: validation NDCG@10 0.0720 and
         # 0.0730, seeds 0-1)? rope_swiglu keeps RoPE + RMSNorm + bias-free
