@@ -449,6 +449,10 @@ EXPLORATIONS: dict[str, list[Run]] = {
             dropout=0.5,
             **SS1024,
         ),
+        # It led on Games (validation NDCG@10 0.6011 at epoch 63, seed 0,
+        # against 0.5899 at dropout 0.2): does dropout 0.5 hold on Beauty?
+        # sasrec_plus is the recipe now, so no overrides but the dropout.
+        _strong_base("sb_do5", dropout=0.5),
         # Step 3 ahead of the study rerun: where does the flagship land on
         # the leader's recipe (sb_ss1024_sse: validation NDCG@10 0.0720 and
         # 0.0730, seeds 0-1)? rope_swiglu keeps RoPE + RMSNorm + bias-free
