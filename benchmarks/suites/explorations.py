@@ -452,6 +452,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # It led on Games (validation NDCG@10 0.6011 at epoch 63, seed 0,
         # against 0.5899 at dropout 0.2): does dropout 0.5 hold on Beauty?
         # sasrec_plus is the recipe now, so no overrides but the dropout.
+        # Outcome: 0.0689 at epoch 68 against the base's 0.0736: it does
+        # not hold on Beauty, so the base keeps dropout 0.2.
         _strong_base("sb_do5", dropout=0.5),
         # Step 3 ahead of the study rerun: where does the flagship land on
         # the leader's recipe (sb_ss1024_sse: validation NDCG@10 0.0720 and
