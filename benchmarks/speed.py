@@ -297,6 +297,7 @@ def time_training(
     import numpy as np
 
     from keras_rec_tx import zoo
+    from keras_rec_tx.experiment import architecture
 
     keras.utils.set_random_seed(0)
     preset = zoo.describe(name)
@@ -347,11 +348,7 @@ def time_training(
         "preset": name,
         # What was timed, as a run's result file records it, so the report
         # can tell when the preset has been redefined since.
-        "architecture": {
-            key: value
-            for key, value in model.get_config().items()
-            if key != "item_vocabulary"
-        },
+        "architecture": architecture(model),
         "overrides": arch,
         "training": preset["training"],
         "jit_compile_arg": jit_compile,

@@ -253,6 +253,16 @@ class RunState(keras.callbacks.Callback):
             old.unlink()
 
 
+def architecture(model: keras.Model) -> dict[str, Any]:
+    """The model's settings as a result file records them: its config
+    without the item vocabulary (the data's ids, not a setting)."""
+    return {
+        key: value
+        for key, value in model.get_config().items()
+        if key != "item_vocabulary"
+    }
+
+
 def seed_generators(model: keras.Model) -> list:
     """The `keras.random.SeedGenerator`s of every layer of `model`, in a
     fixed order (their states are not part of `save_weights`)."""
@@ -451,11 +461,7 @@ def run(
         "preset": preset,
         "protocol": protocol,
         "seed": seed,
-        "architecture": {
-            key: value
-            for key, value in model.get_config().items()
-            if key != "item_vocabulary"  # the data's ids: not a setting
-        },
+        "architecture": architecture(model),
         "training": training,
         "num_params": int(model.count_params()),
         "epochs_run": epochs_run,

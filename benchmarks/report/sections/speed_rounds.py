@@ -67,13 +67,14 @@ def speed_rounds_section(
                 result = by_backend.get(backend)
                 if result is None:
                     continue
-                mark = max(
+                mark = next(
                     (
-                        unconfirmed(row, presets)
+                        mark
                         for row in result.get("training", [])
                         if row["preset"] == preset
+                        and (mark := unconfirmed(row, presets))
                     ),
-                    default="",
+                    "",
                 )
                 marked = marked or bool(mark)
                 cells = [f"`{preset}`{mark}", str(index), backend]
