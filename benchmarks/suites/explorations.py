@@ -455,6 +455,24 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # Outcome: 0.0689 at epoch 68 against the base's 0.0736: it does
         # not hold on Beauty, so the base keeps dropout 0.2.
         _strong_base("sb_do5", dropout=0.5),
+        # Games wants more regularisation than Beauty: dropout 0.5 with
+        # item replacement on top, and with weight EMA (sasrec_sse_ema, the
+        # Games leader at 0.6139, has both replacement and EMA).
+        _strong_base(
+            "sb_games_ss1024_sse_restarts_do5",
+            games=True,
+            training=COSINE_RESTARTS,
+            dropout=0.5,
+            item_replacement=0.1,
+            **SS1024,
+        ),
+        _strong_base(
+            "sb_games_ss1024_restarts_do5_ema",
+            games=True,
+            training={**COSINE_RESTARTS, "ema_momentum": 0.999},
+            dropout=0.5,
+            **SS1024,
+        ),
         # Step 3 ahead of the study rerun: where does the flagship land on
         # the leader's recipe (sb_ss1024_sse: validation NDCG@10 0.0720 and
         # 0.0730, seeds 0-1)? rope_swiglu keeps RoPE + RMSNorm + bias-free
