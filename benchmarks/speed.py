@@ -128,7 +128,7 @@ def define_flags() -> None:
         "torch_compile",
         False,
         "On torch, also time --detail_presets with jit_compile=True "
-        "(torch.compile).",
+        "(torch.compile), on full-length and on Beauty-like batches.",
     )
     flags.DEFINE_integer("matmul_size", 2048, "n of the n x n matmul peak.")
     flags.DEFINE_integer("matmul_repeats", 7, "Timed matmuls (best is kept).")
@@ -519,6 +519,10 @@ def plan(
             extra.append((lengths, not jit_resolved))
         if lengths != "beauty":
             extra.append(("beauty", jit))
+            if backend == "torch" and torch_compile:
+                # Bucketed batches under torch.compile: the recompiles of
+                # each new length fall in the untimed warm-up.
+                extra.append(("beauty", not jit_resolved))
         for extra_lengths, extra_jit in extra:
             runs.append(
                 {

@@ -50,6 +50,13 @@ def define_flags() -> None:
     flags.DEFINE_integer(
         "core", 0, "CPU core every run is pinned to (-1: not pinned)."
     )
+    flags.DEFINE_bool(
+        "torch_compile",
+        False,
+        "Also time PyTorch with torch.compile (Keras' jit_compile=True), "
+        "which Keras leaves off by default; the report shows it as its own "
+        "line.",
+    )
     flags.DEFINE_string(
         "output_dir",
         str(ROOT / "benchmarks/results/speed_rounds"),
@@ -57,7 +64,9 @@ def define_flags() -> None:
     )
 
 
-def speed_command(presets: list[str], output: str) -> list[str]:
+def speed_command(
+    presets: list[str], output: str, torch_compile: bool = False
+) -> list[str]:
     """The `speed.py` command of one run (one thread on torch too)."""
     return [
         sys.executable,
@@ -66,6 +75,7 @@ def speed_command(presets: list[str], output: str) -> list[str]:
         f"--presets={','.join(presets)}",
         f"--detail_presets={','.join(presets)}",
         "--torch_threads=1",
+        *(["--torch_compile"] if torch_compile else []),
         f"--output={output}",
     ]
 
@@ -80,7 +90,7 @@ def run_round(round_index: int, backend: str, output_dir: pathlib.Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         scratch = os.path.join(tmp, "speed.json")
         subprocess.run(
-            speed_command(FLAGS.presets, scratch),
+            speed_command(FLAGS.presets, scratch, FLAGS.torch_compile),
             env=env,
             cwd=ROOT,
             check=True,

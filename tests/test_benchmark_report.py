@@ -1038,5 +1038,18 @@ def test_speed_rounds_compare_backends_within_each_round():
         "| `p` | torch | Beauty-like batches | 2 | 1.00 | 1.00 - 1.00 | "
         "**yes** |" in text
     )
+    # torch.compile (off by Keras' default on torch) gets its own line.
+    eager = result(3, "torch", 700.0, 100.0)
+    eager["settings"]["jit_compile_resolved"] = False
+    for row, compiled in zip(eager["training"], (2100.0, 200.0)):
+        row["jit_compile"], row["real_tokens_per_s"] = True, compiled
+    eager["training"][2]["real_tokens_per_s"] = 500.0
+    results += [result(3, "tensorflow", 1000.0, 100.0), eager]
+    text = "\n".join(speed_rounds.speed_rounds_section(results))
+    assert "| `p` | 3 | torch | 500 | 0.50 | — | — | 70.0 |" in text
+    assert (
+        "| `p` | 3 | torch, torch.compile | 2,100 | 2.10 | 200 | 2.00 | 70.0 |"
+        in text
+    )
     empty = "\n".join(speed_rounds.speed_rounds_section([]))
     assert "not run yet" in empty

@@ -18,9 +18,6 @@ from keras_rec_tx import preset_schema
 NOT_RUN = "not run yet"
 
 
-NOT_RUN = "not run yet"
-
-
 def fmt(value: float | None, digits: int = 4) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 

@@ -20,11 +20,20 @@ WITHIN = 0.8
 BATCHES = {"full": "full-length batches", "beauty": "Beauty-like batches"}
 
 
+# PyTorch compiled (`speed_rounds.py --torch_compile`), which Keras' default
+# leaves off: its own line, beside the default one.
+TORCH_COMPILED = "torch, torch.compile"
+
+
 def tokens_per_s(
-    result: dict[str, Any] | None, preset: str, lengths: str
+    result: dict[str, Any] | None,
+    preset: str,
+    lengths: str,
+    default: bool = True,
 ) -> float | None:
     """Real tokens/s of `preset` on `lengths` batches, compiled as Keras
-    compiles by default (the run's resolved `jit_compile="auto"`), or None."""
+    compiles by default (the run's resolved `jit_compile="auto"`), or in
+    the other mode with `default=False`; None if not timed."""
     if result is None:
         return None
     auto = result.get("settings", {}).get("jit_compile_resolved")
@@ -32,10 +41,27 @@ def tokens_per_s(
         if (
             row["preset"] == preset
             and row.get("lengths") == lengths
-            and row["jit_compile"] == auto
+            and row["jit_compile"] == (auto if default else not auto)
         ):
             return row["real_tokens_per_s"]
     return None
+
+
+def _lines(by_backend: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+    """(label, result, compiled as by default?) of one round's lines."""
+    lines = [
+        (backend, by_backend[backend], True)
+        for backend in (BASE, *OTHERS)
+        if backend in by_backend
+    ]
+    torch = by_backend.get("torch")
+    if (
+        torch
+        and not torch.get("settings", {}).get("jit_compile_resolved")
+        and any(row["jit_compile"] for row in torch.get("training", []))
+    ):
+        lines.append((TORCH_COMPILED, torch, False))
+    return lines
 
 
 def speed_rounds_section(
@@ -63,10 +89,7 @@ def speed_rounds_section(
     for preset in names:
         for index in sorted(rounds):
             by_backend = rounds[index]
-            for backend in (BASE, *OTHERS):
-                result = by_backend.get(backend)
-                if result is None:
-                    continue
+            for backend, result, default in _lines(by_backend):
                 mark = next(
                     (
                         mark
@@ -79,7 +102,7 @@ def speed_rounds_section(
                 marked = marked or bool(mark)
                 cells = [f"`{preset}`{mark}", str(index), backend]
                 for lengths in BATCHES:
-                    mine = tokens_per_s(result, preset, lengths)
+                    mine = tokens_per_s(result, preset, lengths, default)
                     base = tokens_per_s(by_backend.get(BASE), preset, lengths)
                     ratio = mine / base if mine and base else None
                     if ratio is not None and backend != BASE:
@@ -118,6 +141,7 @@ def speed_rounds_section(
         f"within {100 * (1 - WITHIN):.0f}%?",
     ]
     out += [table(header, summary), ""]
+    out += _compile_warmup(results)
     first = min(results, key=lambda r: r["date"])
     last = max(results, key=lambda r: r["date"])
     out.append(
@@ -131,3 +155,31 @@ def speed_rounds_section(
         f"the start._"
     )
     return out + [""]
+
+
+def _compile_warmup(results: list[dict[str, Any]]) -> list[str]:
+    """What torch.compile's speed costs up front: the median untimed
+    warm-up (one step per batch length, then a few) of PyTorch compiled
+    and eager, per kind of batch, over the rounds."""
+    warmup = collections.defaultdict(list)
+    for r in results:
+        if r["backend"] != "torch":
+            continue
+        for row in r.get("training", []):
+            if row.get("lengths") in BATCHES and "warmup_seconds" in row:
+                mode = "compiled" if row["jit_compile"] else "eager"
+                key = (mode, row["lengths"], row.get("warmup_steps"))
+                warmup[key].append(row["warmup_seconds"])
+    if not any(key[0] == "compiled" for key in warmup):
+        return []
+    parts = [
+        f"{mode} on {BATCHES[lengths]}: {statistics.median(values):.0f} s "
+        f"for {steps} steps"
+        for (mode, lengths, steps), values in sorted(warmup.items())
+    ]
+    return [
+        "PyTorch's untimed warm-up (one step per distinct batch length, "
+        "then the warm-up steps; under torch.compile it holds the "
+        "compilation), median over the rounds: " + "; ".join(parts) + ".",
+        "",
+    ]
