@@ -946,6 +946,15 @@ def test_flagship_rows_judge_the_target_and_the_rest_of_the_zoo():
     # 0.0005 of sasrec_plus's 0.0604; the GPU-only sasrec_ce is not counted.
     assert "HR@10 ≥ 0.097, NDCG@10 ≥ 0.0585 | **yes** |" in row
     assert row.endswith("| `sasrec_plus` (tensorflow) 0.0604 | **yes** |")
+    # A preset with fewer than 3 runs that leads leaves the question open.
+    index[("sasrec_ss", BEAUTY, "full-loo", "", "tensorflow")] = runs(
+        "sasrec_ss", 0.0650, n=1
+    )
+    text, row = flagship_row(index)
+    assert row.endswith(
+        "| open: `sasrec_ss` (tensorflow) leads with 0.0650 over 1 run(s) |"
+    )
+    del index[("sasrec_ss", BEAUTY, "full-loo", "", "tensorflow")]
     index[("sasrec_plus", BEAUTY, "full-loo", "", "tensorflow")] = runs(
         "sasrec_plus", 0.0610
     )

@@ -28,9 +28,12 @@ def _on_cpu(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in runs if not r.get("machine", {}).get("accelerator")]
 
 
-def _best_other(index: dict[tuple, list], target: dict) -> tuple | None:
-    """(mean NDCG@10, preset, backend) of the best other untagged preset
-    with at least BEAT_MIN_SEEDS CPU runs on the target's data."""
+def _best_other(
+    index: dict[tuple, list], target: dict, settled: bool = True
+) -> tuple | None:
+    """(mean NDCG@10, preset, backend, n) of the best other untagged preset
+    with at least BEAT_MIN_SEEDS CPU runs on the target's data (with
+    `settled=False`: with some CPU runs, but fewer)."""
     best = None
     for (preset, dataset, protocol, tag, backend), runs in index.items():
         if tag or preset == target["preset"]:
@@ -39,8 +42,10 @@ def _best_other(index: dict[tuple, list], target: dict) -> tuple | None:
             continue
         s = Summary(_on_cpu(runs))
         mean = s.metric("ndcg@10")[0]
-        if s.n >= BEAT_MIN_SEEDS and mean is not None:
-            best = max(best or (mean, preset, backend), (mean, preset, backend))
+        if mean is None or not s.n or (s.n >= BEAT_MIN_SEEDS) != settled:
+            continue
+        candidate = (mean, preset, backend, s.n)
+        best = max(best or candidate, candidate)
     return best
 
 
@@ -64,6 +69,9 @@ def flagship_section(index: dict[tuple, list]) -> list[str]:
             if name in target
         )
         other = _best_other(index, target)
+        # A preset still short of BEAT_MIN_SEEDS runs can not be ranked,
+        # but while it leads, the flagship is not called the best.
+        pending = _best_other(index, target, settled=False)
         other_text = (
             "—"
             if other is None
@@ -105,8 +113,15 @@ def flagship_section(index: dict[tuple, list]) -> list[str]:
             ndcg = means["ndcg@10"]
             if other is None or ndcg is None or s.n < BEAT_MIN_SEEDS:
                 best = "—"
+            elif ndcg < other[0] - FLAGSHIP_TIE:
+                best = "no"
+            elif pending and ndcg < pending[0] - FLAGSHIP_TIE:
+                best = (
+                    f"open: `{pending[1]}` ({pending[2]}) leads with "
+                    f"{fmt(pending[0])} over {pending[3]} run(s)"
+                )
             else:
-                best = "**yes**" if ndcg >= other[0] - FLAGSHIP_TIE else "no"
+                best = "**yes**"
             rows.append(
                 [data, f"`{target['preset']}`", key[4], str(s.n)]
                 + metric_cells(s, METRICS)
