@@ -550,6 +550,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
         for tag, overrides in (
             ("fb_pre_norm", {"norm_position": "pre"}),
             ("fb_sse", {"item_replacement": 0.1}),
+            # Learned absolute positions on top of RoPE (RoPE is kept).
+            ("fb_rope_learned", {"position": "rope+learned"}),
         )
     ],
 }
