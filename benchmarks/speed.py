@@ -520,8 +520,9 @@ def plan(
         if lengths != "beauty":
             extra.append(("beauty", jit))
             if backend == "torch" and torch_compile:
-                # Bucketed batches under torch.compile: the recompiles of
-                # each new length fall in the untimed warm-up.
+                # Bucketed batches under torch.compile: the warm-up holds a
+                # step per length, but later recompiles are timed (dynamo
+                # may compile again when a length comes back).
                 extra.append(("beauty", not jit_resolved))
         for extra_lengths, extra_jit in extra:
             runs.append(
