@@ -458,10 +458,9 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # Negatives shared per batch instead of per sequence: on Beauty's
         # short sequences a sequence draws 1,024 negatives for about 9
         # positions, and their gather and batched matmul dominate the step
-        # (2x the training tokens/s on TensorFlow, 4x on JAX with batch
-        # sharing, Beauty-like batches, scratch timing on a shared core).
-        # Same count per position; does quality hold? And 4,096 per batch
-        # at a similar cost. Outcome (seed 0): 1,024 per batch trained at
+        # (benchmarks/results/profile/rope_swiglu__jax.json). Same count
+        # per position; does quality hold? And 4,096 per batch. Outcome
+        # (seed 0, the runs' result files): 1,024 per batch trained at
         # 13,565 real tokens/s against 7,160, but reached validation
         # NDCG@10 0.0684 against 0.0736 (test 0.0543 against 0.0595): the
         # many distinct negatives of per-sequence sharing matter, so the
