@@ -407,6 +407,7 @@ class SequentialRecommender(RecommendMixin, keras.Model):
             else:
                 self._check_data(validation, None, "validation")
         self._size_schedule(x, kwargs)
+        self._build_optimizer()
         return super().fit(x, y, **kwargs)
 
     def evaluate(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
@@ -535,6 +536,25 @@ class SequentialRecommender(RecommendMixin, keras.Model):
                         "in no metric). Give every history its held-out "
                         "item 1..num_items, or drop those rows."
                     )
+
+    def _build_optimizer(self) -> None:
+        # Keras' TensorFlow trainer, unlike its JAX and PyTorch ones, leaves
+        # the optimizer's variables to the first trace of the train step
+        # when no tf.distribute strategy is set; tf.function then traces
+        # the step a second time, as it does any function that created
+        # variables (and the model's, if it is not built). Building both
+        # here makes that one trace.
+        optimizer = getattr(self, "optimizer", None)
+        if (
+            keras.backend.backend() != "tensorflow"
+            or optimizer is None
+            or optimizer.built
+        ):
+            return
+        with self.distribute_strategy.scope():
+            if not self.built:
+                self.build()  # builds every weight; needs no input shape
+            optimizer.build(self.trainable_variables)
 
     def _size_schedule(self, x: Any, kwargs: dict[str, Any]) -> None:
         schedule = getattr(self.optimizer, "_learning_rate", None)
