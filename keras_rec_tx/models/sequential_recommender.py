@@ -407,8 +407,14 @@ class SequentialRecommender(RecommendMixin, keras.Model):
             else:
                 self._check_data(validation, None, "validation")
         self._size_schedule(x, kwargs)
-        self._build_optimizer()
+        self._build_optimizer()  # before TensorFlow traces the train step
         return super().fit(x, y, **kwargs)
+
+    def train_on_batch(self, *args: Any, **kwargs: Any) -> Any:
+        """`keras.Model.train_on_batch`, after building the optimizer
+        (under TensorFlow: one trace of the train step, as in `fit`)."""
+        self._build_optimizer()
+        return super().train_on_batch(*args, **kwargs)
 
     def evaluate(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
         """`keras.Model.evaluate`, after checking the item indices (and

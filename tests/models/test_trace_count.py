@@ -115,3 +115,20 @@ def test_fit_compiles_at_most_one_program_per_bucket():
         assert counts["train_step"] == 1
     model.evaluate(valid_batches, verbose=0)
     assert counts["test_step"] <= len(valid_lengths)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="Keras' JAX trainer builds the optimizer before it traces",
+)
+def test_train_on_batch_traces_once_on_tensorflow():
+    """Keras' TensorFlow trainer would create the optimizer's variables in
+    the first trace and trace again; the model builds them first."""
+    data = datasets.synthetic(num_users=20, num_items=15, seed=0)
+    train, _, _ = data.leave_one_out()
+    batch = train.batches(batch_size=8, max_len=MAX_LEN)[0]
+    model = tiny_model(data.num_items)
+    counts = count_traces(model)
+    for _ in range(3):
+        model.train_on_batch(*batch)
+    assert counts["train_step"] == 1
