@@ -167,7 +167,7 @@ def main(argv: list[str]) -> None:
 
     from benchmarks import provenance
     from keras_rec_tx import datasets, experiment
-    from keras_rec_tx.utils import enable_compilation_cache
+    from keras_rec_tx.utils import atomic_write_text, enable_compilation_cache
 
     backend = keras.backend.backend()
     cache = FLAGS.jax_cache if backend == "jax" else None
@@ -232,7 +232,7 @@ def main(argv: list[str]) -> None:
     name = f"{FLAGS.preset}__{backend}" + (f"__cache_{cache}" if cache else "")
     path = pathlib.Path(FLAGS.output_dir) / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(report, indent=1) + "\n")
     print(
         f"{path}: compile {seconds['compile_s']:.1f} s of a "
         f"{fit_seconds:.1f} s fit ({100 * share:.0f}%; train "

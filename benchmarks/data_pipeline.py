@@ -180,6 +180,7 @@ def main() -> None:
     import pandas as pd
 
     import keras_rec_tx as krt
+    from keras_rec_tx.utils import atomic_write_text
 
     report = {
         "benchmark": "data_pipeline",
@@ -206,7 +207,7 @@ def main() -> None:
     report["padding"] = padding(args)
     output = pathlib.Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, indent=2) + "\n")
+    atomic_write_text(output, json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 
 

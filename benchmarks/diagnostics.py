@@ -34,9 +34,11 @@ def write(
 ) -> pathlib.Path:
     """Writes `result` plus date and command (and, with `with_machine`,
     the machine: for diagnostics that train) to DIAGNOSTICS/`name`.json."""
+    from keras_rec_tx.utils import atomic_write_text
+
     result = provenance.stamp(result, with_machine=with_machine)
     DIAGNOSTICS.mkdir(parents=True, exist_ok=True)
     path = DIAGNOSTICS / f"{name}.json"
-    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(result, indent=1) + "\n")
     print(path, json.dumps(result, indent=1))
     return path

@@ -217,7 +217,11 @@ def main() -> None:
                 "date": provenance.utc_now(),
                 "command": command,
             }
-            out_path.write_text(json.dumps(result, indent=1) + "\n")
+            # Atomically (RecBole's environment may lack keras_rec_tx and
+            # its atomic_write_text): a reader never sees half a file.
+            tmp = out_path.with_name(f".tmp-{out_path.name}")
+            tmp.write_text(json.dumps(result, indent=1) + "\n")
+            os.replace(tmp, out_path)
 
         start = time.perf_counter()
         trainer.fit(train_data, valid_data, saved=False, callback_fn=record)

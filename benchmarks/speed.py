@@ -542,6 +542,7 @@ def main(argv: list[str]) -> None:
 
     from benchmarks import provenance
     from keras_rec_tx import zoo
+    from keras_rec_tx.utils import atomic_write_text
 
     backend = keras.backend.backend()
     threads = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
@@ -656,7 +657,7 @@ def main(argv: list[str]) -> None:
         row["useful_mfu"] = row["useful_gflops_per_s"] / best
     report["total_seconds"] = time.perf_counter() - start
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(output, json.dumps(report, indent=2) + "\n")
     print(f"wrote {output} in {report['total_seconds']:.0f} s")
 
 

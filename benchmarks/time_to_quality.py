@@ -149,13 +149,15 @@ def main(argv: list[str]) -> None:
     reference = recbole_reference()
     import keras
 
+    from keras_rec_tx.utils import atomic_write_text
+
     path = pathlib.Path(FLAGS.output_dir) / (
         f"{FLAGS.preset}__{keras.backend.backend()}__seed{FLAGS.seed}.json"
     )
     if FLAGS.rescore:
         result = json.loads(path.read_text(encoding="utf-8"))
         result.update(compare(result["history"], reference))
-        path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        atomic_write_text(path, json.dumps(result, indent=1) + "\n")
         print(path, json.dumps(result["reached_recbole_target"]))
         return
 
@@ -213,7 +215,7 @@ def main(argv: list[str]) -> None:
         }
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(result, indent=1) + "\n")
     print(
         path,
         json.dumps(result["reached_recbole_target"]),

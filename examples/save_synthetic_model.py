@@ -53,8 +53,9 @@ card = f"""# rope_swiglu trained on synthetic data
   (MovieLens, Amazon) are not shipped: their licences forbid
   redistributing the data.
 """
-(OUT / "rope_swiglu_synthetic.md").write_text(card, encoding="utf-8")
-(OUT / "rope_swiglu_synthetic.json").write_text(
-    json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8"
+krt.utils.atomic_write_text(OUT / "rope_swiglu_synthetic.md", card)
+krt.utils.atomic_write_text(
+    OUT / "rope_swiglu_synthetic.json",
+    json.dumps(result, indent=1, default=str) + "\n",
 )
 print(card)

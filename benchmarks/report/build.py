@@ -32,6 +32,7 @@ from benchmarks.report.sections.time_to_quality import (
 )
 from benchmarks.report.tables import NOT_RUN
 from benchmarks.report.text import prose
+from keras_rec_tx.utils import atomic_write_text
 
 
 def build_report(
@@ -102,5 +103,5 @@ def build_report(
     lines += data_pipeline_section(results_dir / "data_pipeline.json")
     lines += scale_section(load_json_dir(results_dir / "scale"))
     text = "\n".join(lines).rstrip() + "\n"
-    output.write_text(text, encoding="utf-8")
+    atomic_write_text(output, text)
     return text

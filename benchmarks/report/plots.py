@@ -17,6 +17,7 @@ import numpy as np
 from benchmarks import suites
 from benchmarks.report.sections.study_groups import GROUPS, Group, group_rows
 from benchmarks.report.stats import BACKENDS, pick_backend, summarize
+from keras_rec_tx.utils import atomic_path
 
 
 def _curves(
@@ -109,7 +110,8 @@ def make_plots(
         )
         fig.tight_layout()
         path = plots_dir / f"{group.key}_val_ndcg.png"
-        fig.savefig(path, dpi=90)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=90)
         plt.close(fig)
         links[group.key].append(os.path.relpath(path, doc_dir))
         if group.show_user_norm:
@@ -130,7 +132,8 @@ def make_plots(
             ax.set_title(f"{group.title}: user-embedding norm")
             fig.tight_layout()
             path = plots_dir / f"{group.key}_user_norm.png"
-            fig.savefig(path, dpi=90)
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=90)
             plt.close(fig)
             links[group.key].append(os.path.relpath(path, doc_dir))
     return dict(links)
