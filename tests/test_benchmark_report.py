@@ -564,6 +564,23 @@ def test_compile_time_is_the_first_epoch_beyond_a_steady_one():
     assert "| 46.0 | 80% | no | 80% | 0.50 |" in text
     assert "at most 10%" in text
     assert "not run yet" in "\n".join(compile_time.compile_time_section([]))
+    # Where JAX's compiling went: its own duration events, counted live.
+    import jax
+
+    stages = compile_time_benchmark.record_jax_compile_events()
+    jax.jit(lambda x: x * 3.0 + 1.0)(jax.numpy.arange(7.0)).block_until_ready()
+    assert all(v["programs"] >= 1 for v in stages.values()), stages
+    assert stages["xla_compile_or_cache_read"]["seconds"] > 0
+    result["jax_compile_stages"] = {
+        "trace": {"seconds": 1.0, "programs": 3},
+        "lower": {"seconds": 0.5, "programs": 3},
+        "xla_compile_or_cache_read": {"seconds": 20.0, "programs": 3},
+    }
+    text = "\n".join(compile_time.compile_time_section([result]))
+    assert (
+        "- JAX, cache warm: tracing 1.0 s, lowering to MLIR 0.5 s, XLA "
+        "compiling (or reading the cache) 20.0 s, over 3 programs"
+    ) in text
 
 
 def test_run_notes_flag_runs_stopped_by_the_epoch_cap():

@@ -74,6 +74,7 @@ def compile_time_section(results: list[dict[str, Any]]) -> list[str]:
             ]
         )
     out += [table(header, rows), ""]
+    out += jax_stage_lines(results)
     out.append(
         "_Source: "
         + "; ".join(
@@ -85,3 +86,31 @@ def compile_time_section(results: list[dict[str, Any]]) -> list[str]:
         + "._"
     )
     return out + [""]
+
+
+STAGE_TEXT = {
+    "trace": "tracing",
+    "lower": "lowering to MLIR",
+    "xla_compile_or_cache_read": "XLA compiling (or reading the cache)",
+}
+
+
+def jax_stage_lines(results: list[dict[str, Any]]) -> list[str]:
+    """Where JAX's compiling went, per cache state, from the result files
+    that recorded JAX's compile events."""
+    lines = []
+    for r in results:
+        stages = r.get("jax_compile_stages")
+        if r["backend"] != "jax" or not stages:
+            continue
+        parts = ", ".join(
+            f"{STAGE_TEXT[stage]} {fmt(v['seconds'], 1)} s"
+            for stage, v in stages.items()
+        )
+        programs = stages["xla_compile_or_cache_read"]["programs"]
+        lines.append(
+            f"- JAX, cache {r['jax_cache']}: {parts}, over {programs} "
+            "programs (wall seconds of the whole run, the test "
+            "evaluation's programs included)."
+        )
+    return lines + [""] if lines else []
