@@ -497,6 +497,12 @@ EXPLORATIONS: dict[str, list[Run]] = {
             dropout=0.5,
             **SS1024,
         ),
+        # Capacity was never searched on Beauty (sb_d128 and sb_2blocks
+        # were not run before the recipe settled), so before the study's
+        # 45 runs on this base: 2 blocks, and d 128 (d_ff 4d), on
+        # sasrec_plus as it is now (the search's result; no other change).
+        _strong_base("sb_plus_2blocks", num_blocks=2),
+        _strong_base("sb_plus_d128", d_model=128, d_ff=512),
         # Step 3 ahead of the study rerun: where does the flagship land on
         # the leader's recipe (sb_ss1024_sse: validation NDCG@10 0.0720 and
         # 0.0730, seeds 0-1)? rope_swiglu keeps RoPE + RMSNorm + bias-free
