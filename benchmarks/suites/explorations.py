@@ -586,6 +586,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
             ("fb_sse", {"item_replacement": 0.1}),
             # Learned absolute positions on top of RoPE (RoPE is kept).
             ("fb_rope_learned", {"position": "rope+learned"}),
+            # Capacity, as strong_base's sb_plus_2blocks asks of the base.
+            ("fb_2blocks", {"num_blocks": 2}),
         )
     ],
 }
