@@ -503,6 +503,26 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # sasrec_plus as it is now (the search's result; no other change).
         _strong_base("sb_plus_2blocks", num_blocks=2),
         _strong_base("sb_plus_d128", d_model=128, d_ff=512),
+        # Early stopping (patience 10) ends every warm-restarts run a few
+        # epochs into a new cycle, whose high learning rate drops
+        # validation first: most runs of the base stop in the fourth cycle
+        # (epochs 71-80, best epoch 64-70), but the study's swiglu seed 0
+        # stopped in the third (epoch 38, best 28, at 0.0693 where the
+        # others were 0.0686-0.0693 too and went on to about 0.073). Which
+        # cycle a run gets is a coin flip. The base without early stopping
+        # through all four cycles (to epoch 150) says what a fixed budget
+        # would give: its best by epoch 70 (three cycles) and by 150.
+        Run(
+            "sb_plus_4cycles",
+            "sasrec_plus",
+            BEAUTY,
+            "full-loo",
+            seeds=[0],
+            tag="sb_plus_4cycles",
+            training_overrides={"validate_every": 1},
+            epochs=150,
+            patience=150,
+        ),
         # Step 3 ahead of the study rerun: where does the flagship land on
         # the leader's recipe (sb_ss1024_sse: validation NDCG@10 0.0720 and
         # 0.0730, seeds 0-1)? rope_swiglu keeps RoPE + RMSNorm + bias-free
