@@ -811,6 +811,15 @@ def test_claims_are_judged_on_the_study_runs():
     assert claims.verdict(0.001, 0.005, +1) == "no (within noise)"
     assert claims.verdict(-0.01, 0.005, 0) == "no (a real loss)"
     assert claims.verdict(0.01, None, 0) == "n/a (< 2 seeds)"
+    # A claimed cost of a given size: judged by that size.
+    within = "yes (within noise of the claimed change)"
+    assert claims.verdict(-0.012, 0.01, 0, claimed=-0.007) == within
+    assert claims.verdict(-0.03, 0.01, 0, claimed=-0.007) == (
+        "no (below the claimed change beyond noise)"
+    )
+    assert claims.verdict(0.01, 0.01, 0, claimed=-0.007) == (
+        "no (above the claimed change beyond noise)"
+    )
 
 
 def test_memory_groups_runs_by_backend_and_accelerator():

@@ -29,7 +29,10 @@ class Claim:
     """One claim: `variant` against `base` in the study group `group`.
 
     `direction` is +1 (the claim says the metric goes up), -1 (down) or 0
-    (the claim says nothing is lost: judged "yes" unless a real loss)."""
+    (the claim says nothing is lost: judged "yes" unless a real loss).
+    A claim of a cost of a given size sets `claimed_change` (relative to
+    the base, e.g. -0.007) and is judged by that size instead: "yes" when
+    the measured change is within the noise of it."""
 
     text: str
     group: str
@@ -38,6 +41,7 @@ class Claim:
     claimed: str
     direction: int
     base: tuple[str, str] = ("sasrec_plus", "")
+    claimed_change: float | None = None
 
 
 CLAIMS = [
@@ -56,6 +60,7 @@ CLAIMS = [
         "recall@10",
         "-0.7%",
         0,
+        claimed_change=-0.007,
     ),
     Claim(
         "RMSNorm instead of LayerNorm",
@@ -122,10 +127,22 @@ def run_values(runs: list[dict[str, Any]], metric: str) -> list[float]:
     ]
 
 
-def verdict(delta: float, noise_value: float | None, direction: int) -> str:
-    """ "yes" when the measurement bears the claim out beyond seed noise."""
+def verdict(
+    delta: float,
+    noise_value: float | None,
+    direction: int,
+    claimed: float | None = None,
+) -> str:
+    """ "yes" when the measurement bears the claim out beyond seed noise;
+    with `claimed` (the claimed change, in the units of `delta`), when
+    `delta` is within the noise of it."""
     if noise_value is None:
         return "n/a (< 2 seeds)"
+    if claimed is not None:
+        if abs(delta - claimed) <= noise_value:
+            return "yes (within noise of the claimed change)"
+        side = "below" if delta < claimed else "above"
+        return f"no ({side} the claimed change beyond noise)"
     real = abs(delta) > noise_value
     if direction == 0:
         return "no (a real loss)" if real and delta < 0 else "yes"
@@ -162,7 +179,12 @@ def claim_row(
     return cells + [
         relative,
         f"{len(a)} vs {len(b)} ({backend})",
-        verdict(ma - mb, nz, claim.direction),
+        verdict(
+            ma - mb,
+            nz,
+            claim.direction,
+            None if claim.claimed_change is None else claim.claimed_change * mb,
+        ),
     ]
 
 
