@@ -400,7 +400,11 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # top of it, and the flagship's block on its recipe. Outcome: seeds
         # 0-2 gave 0.0736, 0.0744 and 0.0741, and this recipe became
         # sasrec_plus (the flagship's block on it is now the study's
-        # rope_swiglu run).
+        # rope_swiglu run). Item replacement on the recipe, run after it
+        # became sasrec_plus: validation 0.0739 (seed 0) against the
+        # base's 0.0736, within the base's seed spread (0.0736-0.0744), so
+        # the base does not take it (the flagship gained 0.0006-0.0008 on
+        # two seeds, flagship_beauty).
         _strong_base(
             "sb_ss1024_sse_restarts",
             training=COSINE_RESTARTS,
