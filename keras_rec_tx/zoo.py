@@ -102,7 +102,13 @@ def summary(name: str) -> str:
     results = preset.results
     if results:
         stats = [
-            f"{label} {results[key]['mean']:.4f} +- {results[key]['std']:.4f}"
+            f"{label} {results[key]['mean']:.4f}"
+            # One seed has no standard deviation (null in the file).
+            + (
+                f" +- {results[key]['std']:.4f}"
+                if results[key].get("std") is not None
+                else ""
+            )
             for key, label in (("ndcg@10", "NDCG@10"), ("hr@10", "HR@10"))
             if results.get(key, {}).get("mean") is not None
         ]

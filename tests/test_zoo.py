@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_rec_tx import zoo
+from keras_rec_tx import preset_schema, zoo
 from keras_rec_tx.layers import glu_hidden_dim
 
 EXPECTED = {
@@ -236,3 +236,20 @@ def test_describe_joins_results_and_summary_reads():
     # What it costs, from the same generated results file.
     seconds = zoo.describe("hybrid_time")["results"]["train_seconds"]
     assert f"cost: {seconds:.0f} s of training" in text
+
+
+def test_summary_reads_results_of_one_seed(monkeypatch):
+    """One seed has no standard deviation: the summary shows the mean."""
+    one_seed = {
+        "dataset": "s3rec-amazon-beauty",
+        "protocol": "full-loo",
+        "seeds": [0],
+        "backend": "tensorflow",
+        "ndcg@10": {"mean": 0.05, "std": None},
+        "hr@10": {"mean": 0.09, "std": None},
+    }
+    monkeypatch.setattr(
+        preset_schema, "load_results", lambda name, folder=None: one_seed
+    )
+    text = zoo.summary("swiglu")
+    assert "NDCG@10 0.0500, HR@10 0.0900 (1 seeds, tensorflow)" in text
