@@ -102,13 +102,7 @@ def summary(name: str) -> str:
     results = preset.results
     if results:
         stats = [
-            f"{label} {results[key]['mean']:.4f}"
-            # One seed has no standard deviation (null in the file).
-            + (
-                f" +- {results[key]['std']:.4f}"
-                if results[key].get("std") is not None
-                else ""
-            )
+            f"{label} {_mean_std(results[key])}"
             for key, label in (("ndcg@10", "NDCG@10"), ("hr@10", "HR@10"))
             if results.get(key, {}).get("mean") is not None
         ]
@@ -131,6 +125,14 @@ def summary(name: str) -> str:
     else:
         lines.append("  measured: no results yet")
     return "\n".join(lines)
+
+
+def _mean_std(value: dict[str, Any]) -> str:
+    """`mean +- std`, or the mean alone for one seed (std null)."""
+    text = f"{value['mean']:.4f}"
+    if value.get("std") is None:
+        return text
+    return f"{text} +- {value['std']:.4f}"
 
 
 def get(

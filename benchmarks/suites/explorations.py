@@ -510,13 +510,13 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # sb_plus_d128 not run yet.
         _strong_base("sb_plus_2blocks", num_blocks=2),
         _strong_base("sb_plus_d128", d_model=128, d_ff=512),
-        # Early stopping (patience 10) ends every warm-restarts run a few
-        # epochs into a new cycle, whose high learning rate drops
+        # Early stopping (patience 10) mostly ends a warm-restarts run a
+        # few epochs into a new cycle, whose high learning rate drops
         # validation first: most runs of the base stop in the fourth cycle
         # (epochs 71-80, best epoch 64-70), but the study's swiglu seed 0
         # stopped in the third (epoch 38, best 28, at 0.0693 where the
-        # others were 0.0686-0.0693 too and went on to about 0.073). Which
-        # cycle a run gets is a coin flip. The base without early stopping
+        # others were at 0.0685-0.0696 too and went on to about 0.073).
+        # Which cycle a run gets is a coin flip. The base without early stopping
         # through all four cycles (to epoch 150) says what a fixed budget
         # would give: its best by epoch 70 (three cycles) and by 150.
         # Outcome (seed 0): through epoch 70 its validation curve is the
