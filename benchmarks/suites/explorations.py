@@ -624,4 +624,35 @@ EXPLORATIONS: dict[str, list[Run]] = {
             ("fb_2blocks", {"num_blocks": 2}),
         )
     ],
+    # Capacity for the flagship, probed on a lent GPU (JAX, seed 0, the
+    # study's budget): the CPU can afford one d 128 run per session, the
+    # card six at once. Each preset beside its own d 64 run on the same
+    # card, since GPU numbers are not the CPU's; choose by validation,
+    # then confirm on CPU. SwiGLU keeps equal parameters (d_ff 8/3 d).
+    #   SEEDS=0 JOBS=6 LIMIT=420 THROUGHPUT=0 SUITE=beauty_gpu \
+    #       bash benchmarks/gpu_check.sh
+    "beauty_gpu": [
+        Run(
+            tag,
+            preset,
+            BEAUTY,
+            "full-loo",
+            seeds=[0],
+            tag=tag,
+            overrides=overrides,
+            epochs=STUDY_EPOCHS,
+        )
+        for tag, preset, overrides in (
+            ("bg_plus", "sasrec_plus", {}),
+            ("bg_plus_d128", "sasrec_plus", {"d_model": 128, "d_ff": 512}),
+            ("bg_rope_swiglu", "rope_swiglu", {}),
+            ("bg_rs_d128", "rope_swiglu", {"d_model": 128, "d_ff": 341}),
+            ("bg_rs_2blocks", "rope_swiglu", {"num_blocks": 2}),
+            (
+                "bg_rs_d128_2blocks",
+                "rope_swiglu",
+                {"d_model": 128, "d_ff": 341, "num_blocks": 2},
+            ),
+        )
+    ],
 }
