@@ -655,4 +655,38 @@ EXPLORATIONS: dict[str, list[Run]] = {
             ),
         )
     ],
+    # The same probes on a fixed budget of three warm-restart cycles (70
+    # epochs, best epoch kept, no early stopping), 3 seeds: in beauty_gpu
+    # every d 128 run stopped at epoch 39-40, 10 epochs after the third
+    # cycle's restart (the coin flip of patience 10 with restarts).
+    #   JOBS=8 LIMIT=400 THROUGHPUT=0 SUITE=beauty_gpu_3cycles \
+    #       bash benchmarks/gpu_check.sh
+    "beauty_gpu_3cycles": [
+        Run(
+            tag,
+            preset,
+            BEAUTY,
+            "full-loo",
+            tag=tag,
+            overrides=overrides,
+            epochs=70,
+            patience=70,
+        )
+        for tag, preset, overrides in (
+            ("bg70_plus", "sasrec_plus", {}),
+            ("bg70_rope_swiglu", "rope_swiglu", {}),
+            ("bg70_rs_d128", "rope_swiglu", {"d_model": 128, "d_ff": 341}),
+            ("bg70_plus_d128", "sasrec_plus", {"d_model": 128, "d_ff": 512}),
+            (
+                "bg70_rs_d128_do3",
+                "rope_swiglu",
+                {"d_model": 128, "d_ff": 341, "dropout": 0.3},
+            ),
+            (
+                "bg70_rs_d128_2blocks",
+                "rope_swiglu",
+                {"d_model": 128, "d_ff": 341, "num_blocks": 2},
+            ),
+        )
+    ],
 }
