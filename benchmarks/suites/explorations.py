@@ -506,8 +506,11 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # 45 runs on this base: 2 blocks, and d 128 (d_ff 4d), on
         # sasrec_plus as it is now (the search's result; no other change).
         # Outcome of 2 blocks (seed 0): validation 0.0731 at epoch 70
-        # against the base's 0.0736, so the base keeps 1 block;
-        # sb_plus_d128 not run yet.
+        # against the base's 0.0736, so the base keeps 1 block.
+        # sb_plus_d128 was stopped on CPU at epoch 24 to free the core: the
+        # lent GPU answered it first (beauty_gpu_3cycles, 3 seeds:
+        # bg70_plus_d128 validation 0.0726 against bg70_plus's 0.0743, its
+        # best epochs 20-30), so the base keeps d 64.
         _strong_base("sb_plus_2blocks", num_blocks=2),
         _strong_base("sb_plus_d128", d_model=128, d_ff=512),
         # Early stopping (patience 10) mostly ends a warm-restarts run a
