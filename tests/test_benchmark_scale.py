@@ -2,11 +2,12 @@
 result files (invented numbers, written only under tmp_path)."""
 
 import json
+import pathlib
 
 import pytest
 
 from benchmarks import scale
-from benchmarks.report.load import load_json_dir
+from benchmarks.report.load import load_json_dir, load_presets
 from benchmarks.report.sections.scale import scale_section
 from tests.benchmark_modules import ONCE
 
@@ -185,6 +186,17 @@ def test_section_renders_fake_results(tmp_path):
         in text
     )
     assert "`fake fixture`" in text and "load 1.0 → 2.0" in text
+
+
+def test_training_row_of_an_unrecorded_definition_is_marked(tmp_path):
+    # The fake training row records no architecture, like the files
+    # written before speed.time_training did: it may be of an earlier
+    # definition of its preset.
+    presets = load_presets(pathlib.Path(__file__).parent.parent / "zoo")
+    text = "\n".join(scale_section(_fake(tmp_path), presets))
+    assert "| tensorflow | `rope_swiglu`† | 138,493 / 26,744" in text
+    assert "timed with an earlier definition of the preset" in text
+    assert "`rope_swiglu`†" not in "\n".join(scale_section(_fake(tmp_path)))
 
 
 def test_section_without_results_says_not_run():

@@ -101,7 +101,7 @@ def build_report(
     lines += memory_section(runs, time_to_quality)
     lines += time_to_quality_section(time_to_quality)
     lines += data_pipeline_section(results_dir / "data_pipeline.json")
-    lines += scale_section(load_json_dir(results_dir / "scale"))
+    lines += scale_section(load_json_dir(results_dir / "scale"), presets)
     text = "\n".join(lines).rstrip() + "\n"
     atomic_write_text(output, text)
     return text

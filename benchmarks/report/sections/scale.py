@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks.report.sections.speed import UNCONFIRMED_NOTE, unconfirmed
 from benchmarks.report.tables import NOT_RUN, fmt, fmt_int, table
 from benchmarks.report.text import prose
 
 
-def scale_section(results: list[dict[str, Any]]) -> list[str]:
+def scale_section(
+    results: list[dict[str, Any]], presets: dict[str, Any] | None = None
+) -> list[str]:
+    """Section 7; `presets` (the zoo as it is now) marks a training row
+    timed with an earlier definition of its preset, as section 4 does."""
     by_part: dict[str, list[dict[str, Any]]] = {}
     for result in results:
         by_part.setdefault(result.get("part", "?"), []).append(result)
     out = ["## 7. Scale", "", prose("scale", "intro"), ""]
     out += _recommend(by_part.get("recommend", []))
     out += _long_log(by_part.get("long_log", []))
-    out += _training(by_part.get("training", []))
+    out += _training(by_part.get("training", []), presets)
     return out
 
 
@@ -138,17 +143,22 @@ def _long_log(results: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def _training(results: list[dict[str, Any]]) -> list[str]:
+def _training(
+    results: list[dict[str, Any]], presets: dict[str, Any] | None
+) -> list[str]:
     out = ["### ML-20M-sized training throughput", ""]
     if not results:
         return out + [NOT_RUN, ""]
-    rows = []
+    rows, marked = [], False
     for r in results:
         s, t = r["settings"], r["training"]
+        # speed.time_training's row, as section 4 marks it.
+        mark = unconfirmed({"preset": s["preset"], **t}, presets)
+        marked = marked or bool(mark)
         rows.append(
             [
                 r["backend"],
-                f"`{s['preset']}`",
+                f"`{s['preset']}`{mark}",
                 f"{fmt_int(s['users'])} / {fmt_int(s['items'])} / "
                 f"{fmt_int(s['interactions'])}",
                 str(s["max_len"]),
@@ -181,6 +191,7 @@ def _training(results: list[dict[str, Any]]) -> list[str]:
         "",
         table(header, rows),
         "",
+        *([UNCONFIRMED_NOTE, ""] if marked else []),
         _source(results),
         "",
     ]
