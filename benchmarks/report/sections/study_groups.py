@@ -87,7 +87,7 @@ GROUPS = [
     ),
     Group(
         "combined",
-        "All modern components",
+        "The flagship: all modern components, at its own size and budget",
         suites.BEAUTY,
         "full-loo",
         [("sasrec_plus", ""), ("rope_swiglu", "")],
