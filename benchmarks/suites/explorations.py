@@ -105,6 +105,33 @@ def _flagship_ml(
     )
 
 
+# d 128 for the GPU probes: sasrec_plus at d_ff 4d; rope_swiglu's d_ff
+# names the plain FFN its SwiGLU matches in parameters (227 wide).
+PLUS_D128 = {"d_model": 128, "d_ff": 512}
+RS_D128 = {"d_model": 128, "d_ff": 341}
+
+
+def _beauty_probes(probes: tuple, **kwargs: Any) -> list[Run]:
+    """One tagged Beauty (full-loo) run per `(tag, preset, overrides)`.
+
+    The lent GPU's probes (beauty_gpu*). Their overrides are relative to
+    the presets when they ran: rope_swiglu was d 64 with dropout 0.2 and
+    patience 10 then. The result files record the whole model, and the
+    report lists each run against the preset as it is now."""
+    return [
+        Run(
+            tag,
+            preset,
+            BEAUTY,
+            "full-loo",
+            tag=tag,
+            overrides=overrides,
+            **kwargs,
+        )
+        for tag, preset, overrides in probes
+    ]
+
+
 def _strong_base(
     tag: str,
     training: dict[str, Any] | None = None,
@@ -641,78 +668,62 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # wide (1.70M parameters against sasrec_plus d 128's 1.75M).
     #   SEEDS=0 JOBS=6 LIMIT=420 THROUGHPUT=0 SUITE=beauty_gpu \
     #       bash benchmarks/gpu_check.sh
-    "beauty_gpu": [
-        Run(
-            tag,
-            preset,
-            BEAUTY,
-            "full-loo",
-            seeds=[0],
-            tag=tag,
-            overrides=overrides,
-            epochs=STUDY_EPOCHS,
-        )
-        for tag, preset, overrides in (
+    "beauty_gpu": _beauty_probes(
+        (
             ("bg_plus", "sasrec_plus", {}),
-            ("bg_plus_d128", "sasrec_plus", {"d_model": 128, "d_ff": 512}),
+            ("bg_plus_d128", "sasrec_plus", PLUS_D128),
             ("bg_rope_swiglu", "rope_swiglu", {}),
-            ("bg_rs_d128", "rope_swiglu", {"d_model": 128, "d_ff": 341}),
+            ("bg_rs_d128", "rope_swiglu", RS_D128),
             ("bg_rs_2blocks", "rope_swiglu", {"num_blocks": 2}),
             (
                 "bg_rs_d128_2blocks",
                 "rope_swiglu",
-                {"d_model": 128, "d_ff": 341, "num_blocks": 2},
+                {**RS_D128, "num_blocks": 2},
             ),
-        )
-    ],
+        ),
+        seeds=[0],
+        epochs=STUDY_EPOCHS,
+    ),
     # The same probes on a fixed budget of three warm-restart cycles (70
     # epochs, best epoch kept, no early stopping), 3 seeds: in beauty_gpu
     # every d 128 run stopped at epoch 39-40, 10 epochs after the third
     # cycle's restart (the coin flip of patience 10 with restarts).
     #   JOBS=8 LIMIT=400 THROUGHPUT=0 SUITE=beauty_gpu_3cycles \
     #       bash benchmarks/gpu_check.sh
-    "beauty_gpu_3cycles": [
-        Run(
-            tag,
-            preset,
-            BEAUTY,
-            "full-loo",
-            tag=tag,
-            overrides=overrides,
-            epochs=70,
-            patience=70,
-        )
-        for tag, preset, overrides in (
+    "beauty_gpu_3cycles": _beauty_probes(
+        (
             ("bg70_plus", "sasrec_plus", {}),
             ("bg70_rope_swiglu", "rope_swiglu", {}),
-            ("bg70_rs_d128", "rope_swiglu", {"d_model": 128, "d_ff": 341}),
-            ("bg70_plus_d128", "sasrec_plus", {"d_model": 128, "d_ff": 512}),
+            ("bg70_rs_d128", "rope_swiglu", RS_D128),
+            ("bg70_plus_d128", "sasrec_plus", PLUS_D128),
             (
                 "bg70_rs_d128_do3",
                 "rope_swiglu",
-                {"d_model": 128, "d_ff": 341, "dropout": 0.3},
+                {**RS_D128, "dropout": 0.3},
             ),
             (
                 "bg70_rs_d128_2blocks",
                 "rope_swiglu",
-                {"d_model": 128, "d_ff": 341, "num_blocks": 2},
+                {**RS_D128, "num_blocks": 2},
             ),
             # After bg70_rs_d128_do3 led (validation 0.0748): the base
             # at the same size and dropout, more dropout, and dropout 0.3
-            # without the capacity (seeds 0-1 only: one wave of 8 jobs).
+            # without the capacity (one wave of 9 jobs).
             (
                 "bg70_plus_d128_do3",
                 "sasrec_plus",
-                {"d_model": 128, "d_ff": 512, "dropout": 0.3},
+                {**PLUS_D128, "dropout": 0.3},
             ),
             (
                 "bg70_rs_d128_do4",
                 "rope_swiglu",
-                {"d_model": 128, "d_ff": 341, "dropout": 0.4},
+                {**RS_D128, "dropout": 0.4},
             ),
             ("bg70_rs_do3", "rope_swiglu", {"dropout": 0.3}),
-        )
-    ],
+        ),
+        epochs=70,
+        patience=70,
+    ),
     # Outcome (H200, JAX; validation NDCG@10, mean of 3 seeds):
     # bg70_rs_d128_do3 led (0.0748) over sasrec_plus (0.0743), rope_swiglu
     # at d 64 (0.0735) and at d 128 with dropout 0.2 (0.0737); rope_swiglu
