@@ -660,12 +660,12 @@ EXPLORATIONS: dict[str, list[Run]] = {
         )
     ],
     # Capacity for the flagship, probed on a lent GPU (JAX, seed 0, the
-    # study's budget): the CPU can afford one d 128 run per session, the
-    # card six at once. Each preset beside its own d 64 run on the same
-    # card, since GPU numbers are not the CPU's; choose by validation,
-    # then confirm on CPU. rope_swiglu's d_ff names the plain FFN its GLU
-    # matches in parameters (ffn_width), so d_ff 341 builds a SwiGLU 227
-    # wide (1.70M parameters against sasrec_plus d 128's 1.75M).
+    # study's budget): a d 128 Beauty run trains about 40 minutes on one
+    # CPU core, the card trained six at once in under 2 minutes. Each
+    # preset beside its own d 64 run on the same card, since GPU numbers
+    # are not the CPU's; choose by validation, then confirm on CPU. At
+    # RS_D128 the SwiGLU has 1.70M parameters, sasrec_plus at PLUS_D128
+    # 1.75M.
     #   SEEDS=0 JOBS=6 LIMIT=420 THROUGHPUT=0 SUITE=beauty_gpu \
     #       bash benchmarks/gpu_check.sh
     "beauty_gpu": _beauty_probes(
