@@ -46,7 +46,9 @@ flags.DEFINE_string(
     "Where result files are written.",
 )
 flags.DEFINE_bool("list", False, "List suites and runs, then exit.")
-flags.DEFINE_bool("dry_run", False, "Print what would run.")
+flags.DEFINE_bool(
+    "dry_run", False, "Print the runs still to run (no result file yet)."
+)
 flags.DEFINE_integer("verbose", 2, "Keras fit verbosity.")
 flags.DEFINE_float(
     "time_limit_s",
@@ -281,16 +283,17 @@ def main(argv: list[str]) -> None:
         )
     except ValueError as error:  # stale result or unwritable folder
         raise app.UsageError(str(error)) from error
-    if FLAGS.jobs > 1 and not FLAGS.dry_run:
+    if FLAGS.dry_run:
+        for run, seed in todo:
+            print(run.name, seed, run.describe())
+        return
+    if FLAGS.jobs > 1:
         run_parallel(todo)
         return
     cache = {}
     for run in runs:
         seeds = seed_list if seed_list is not None else run.seeds
         for seed in seeds:
-            if FLAGS.dry_run:
-                print(run.name, seed, run.describe())
-                continue
             if run.dataset not in cache:
                 cache[run.dataset] = datasets.load_by_name(
                     run.dataset, FLAGS.data_dir

@@ -42,7 +42,7 @@ import keras
 import numpy as np
 
 from benchmarks import provenance
-from benchmarks.redefinition import preset_differences
+from benchmarks.redefinition import preset_differences, replay
 from keras_rec_tx import experiment, preset_schema, zoo
 from keras_rec_tx.utils import atomic_write_text, check_int
 
@@ -81,6 +81,15 @@ def run_config(
             "overrides": dict(described.get("architecture", {})),
             "training_overrides": dict(described.get("training", {})),
         }
+        # No epochs or patience: the recipe's, which a preset may change.
+        recipe = {
+            **defaults["training_overrides"],
+            **(training_overrides or {}),
+        }
+        if epochs is None:
+            epochs = recipe.get("epochs")
+        if patience is None:
+            patience = recipe.get("early_stopping_patience")
     return {
         "defaults": defaults,
         "preset": preset,
@@ -96,7 +105,9 @@ def run_config(
 def config_differences(result: dict[str, Any], config: dict[str, Any]) -> list:
     """`"key: stored X, now Y"` for each entry of `config` (from
     `run_config`) that the stored `result` contradicts. Files written
-    before fingerprints existed are compared on what they store."""
+    before fingerprints existed are compared on what they store. A run
+    made with another epoch cap or patience that is, replayed, the run
+    asked for (`benchmarks.redefinition.replay`) is no difference."""
     training = result.get("training", {})
     stored = {
         "overrides": result.get("overrides", {}),
@@ -108,8 +119,13 @@ def config_differences(result: dict[str, Any], config: dict[str, Any]) -> list:
     }
     differences = []
     defaults = config.get("defaults", {})
+    skip = {"defaults", "preset"}
+    epochs, patience = config.get("epochs"), config.get("patience")
+    if epochs is not None and patience is not None:
+        if replay(result, epochs, patience) is not None:
+            skip |= {"epochs", "patience"}  # the same run, maybe longer
     for key, now in config.items():
-        if key in ("defaults", "preset"):
+        if key in skip:
             continue
         before = stored[key]
         if key in defaults:

@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from benchmarks import anchor_noise
+from benchmarks import anchor_noise, redefinition
 from benchmarks import compile_time as compile_time_benchmark
 from benchmarks.report import build, load, stats, tables, zoo_results
 from benchmarks.report.sections import (
@@ -884,6 +884,40 @@ def test_runs_of_an_earlier_preset_definition_are_set_aside():
     (marked,) = load.set_aside_redefined([retired], presets)
     assert marked["tag"] == load.EARLIER_DEFINITION
     assert marked["_redefined"][0].startswith("cosine_restarts retired: use")
+
+
+def test_untagged_run_on_another_budget_counts_only_if_it_replays():
+    """A preset's own run made with another epoch cap or patience is cut
+    to the preset's budget where its history replays to the same best
+    epoch, and set aside where it would have run otherwise."""
+    presets = load.load_presets(ROOT / "zoo")
+    recipe = presets["sasrec_plus"].training  # 70 epochs, patience 70
+    scores = [0.01 * e for e in range(1, 66)] + [0.6] * 10  # best: 65
+
+    def ran(scores, best):
+        run = fake_run("sasrec_plus", 0, 0.09, 0.05)
+        training = {**recipe.to_dict(), "early_stopping_patience": 10}
+        run["training"] = {**training, "epochs": 150}
+        run["history"] = [
+            {"epoch": e, "train_s": 2.0 * e, "val_ndcg@10": score}
+            for e, score in enumerate(scores, start=1)
+        ]
+        return {**run, "epochs_run": len(scores), "best_epoch": best}
+
+    (cut,) = load.set_aside_redefined([ran(scores, 65)], presets)
+    assert cut["tag"] == "" and "_redefined" not in cut
+    assert (cut["epochs_run"], cut["train_seconds"]) == (70, 140.0)
+    assert cut["training"]["early_stopping_patience"] == 70
+    assert "1 of 1 ran with epochs 150, patience 10" in tables.run_notes([cut])
+    # Stopped at epoch 40 by patience 10: the preset's run goes on.
+    (moved,) = load.set_aside_redefined([ran(scores[:40], 30)], presets)
+    assert moved["tag"] == load.EARLIER_DEFINITION
+    assert moved["_redefined"][0].startswith("epochs and patience: ran 150")
+    # A schedule sized to the run (warm-up + cosine) retraces nothing.
+    sized = ran(scores, 65)
+    assert redefinition.replay(sized, 70, 70) == 70
+    sized["training"]["schedule"] = "warmup_cosine"
+    assert redefinition.replay(sized, 70, 70) is None
 
 
 def test_step_profile_sorts_kernels_into_layers_and_reports_shares():

@@ -66,6 +66,32 @@ def test_legacy_file_without_fingerprint_is_compared_on_what_it_stores(
         runner.check_existing(path, {**same, "patience": 6})
 
 
+def test_file_of_another_budget_is_reused_only_if_it_replays(tmp_path):
+    """A run made with another epoch cap or patience is the run asked for
+    when early stopping, replayed on its validation history, stops within
+    it at the same best epoch (`benchmarks.redefinition.replay`)."""
+    stored = {
+        "overrides": {},
+        "training_overrides": {},
+        "training": {
+            "schedule": "cosine_restarts",
+            "epochs": 150,
+            "early_stopping_patience": 2,
+        },
+        "history": [{"val_ndcg@10": s} for s in (0.1, 0.3, 0.2, 0.25)],
+        "epochs_run": 4,
+        "best_epoch": 2,
+    }
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(stored))
+    runner.check_existing(path, runner.run_config(epochs=3, patience=3))
+    runner.check_existing(path, runner.run_config(epochs=9, patience=1))
+    for epochs, patience in ((10, 10), (1, 1)):  # longer; another best
+        config = runner.run_config(epochs=epochs, patience=patience)
+        with pytest.raises(ValueError, match="epochs: stored 150"):
+            runner.check_existing(path, config)
+
+
 def test_results_dir_is_checked_before_training(data, tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="`results_dir` must be a folder"):

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.redefinition import preset_differences
+from benchmarks.redefinition import preset_differences, replay
 from benchmarks.report import stats
 from keras_rec_tx import preset_schema
 
@@ -85,7 +85,13 @@ def set_aside_redefined(
     differences in `_redefined` (the tables' notes print them) and, if it
     was untagged, the tag `EARLIER_DEFINITION`, so that no table counts it
     as the preset as it is now. A run of a retired preset
-    (`preset_schema.RETIRED`) is set aside the same way."""
+    (`preset_schema.RETIRED`) is set aside the same way.
+
+    An untagged run is the preset's own, so it must also have run on the
+    preset's budget (epoch cap and patience): a run made with another one
+    counts only if, replayed (`benchmarks.redefinition.replay`), it is the
+    run the preset's budget makes; it is then cut to where that run stops
+    (its epochs, train seconds and history), marked `_replayed`."""
     out = []
     for run in runs:
         name = run.get("preset")
@@ -93,11 +99,41 @@ def set_aside_redefined(
         differences = preset_differences(run, preset) if preset else []
         if preset is None and name in preset_schema.RETIRED:
             differences = [f"{name} retired: use {preset_schema.RETIRED[name]}"]
+        if preset is not None and not differences and not run.get("tag"):
+            run, budget = _on_budget(run, preset.training)
+            differences += budget
         if differences:
             run = {**run, "_redefined": differences}
             run["tag"] = run.get("tag") or EARLIER_DEFINITION
         out.append(run)
     return out
+
+
+def _on_budget(run: dict[str, Any], recipe: Any) -> tuple[dict, list[str]]:
+    """`run` on the budget of `recipe` (the preset's training), cut by
+    replay where it ran longer, and its differences if it cannot be."""
+    training = run.get("training") or {}
+    ran = (training.get("epochs"), training.get("early_stopping_patience"))
+    now = (recipe.epochs, recipe.early_stopping_patience)
+    if None in ran or ran == now:
+        return run, []
+    stop = replay(run, *now)
+    if stop is None:
+        return run, [
+            f"epochs and patience: ran {ran[0]} and {ran[1]}, preset now "
+            f"{now[0]} and {now[1]}, on which it would have run otherwise"
+        ]
+    history = run.get("history") or []
+    cut = {**run, "epochs_run": stop, "history": history[:stop]}
+    cut["training"] = {
+        **training,
+        "epochs": now[0],
+        "early_stopping_patience": now[1],
+    }
+    if len(history) >= stop and "train_s" in history[stop - 1]:
+        cut["train_seconds"] = history[stop - 1]["train_s"]
+    cut["_replayed"] = f"epochs {ran[0]}, patience {ran[1]}"
+    return cut, []
 
 
 def run_key(run: dict[str, Any]) -> tuple[str, str, str, str, str]:

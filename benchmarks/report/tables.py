@@ -198,6 +198,15 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             + "; ".join(sorted({d for r in redefined for d in r["_redefined"]}))
             + ")"
         )
+    replayed = [r for r in runs if r.get("_replayed")]
+    if replayed:
+        notes.add(
+            f"{len(replayed)} of {len(runs)} ran with "
+            + " / ".join(sorted({r["_replayed"] for r in replayed}))
+            + ": their validation history, replayed, stops where this "
+            "budget's run does at the same best epoch, so they are that "
+            "run and are shown cut there (epochs, train s)"
+        )
     unweighted = [r for r in runs if suites.trained_without_token_weighting(r)]
     if unweighted:
         notes.add(

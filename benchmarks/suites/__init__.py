@@ -12,6 +12,7 @@ from .common import (
     ML100K,
     SEEDS,
     STUDY_EPOCHS,
+    STUDY_PATIENCE,
     Run,
     trained_without_token_weighting,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "PUBLISHED",
     "SEEDS",
     "STUDY_EPOCHS",
+    "STUDY_PATIENCE",
     "SUITES",
     "Run",
     "trained_without_token_weighting",

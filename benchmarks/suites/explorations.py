@@ -13,10 +13,10 @@ from typing import Any
 
 from .common import (
     BEAUTY,
+    EARLIER_STUDY_EPOCHS,
     GAMES,
     ML100K,
     SEQUENCE_SS256,
-    STUDY_EPOCHS,
     Run,
 )
 
@@ -643,7 +643,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
             tag=tag,
             overrides=overrides,
             training_overrides={"validate_every": 1},
-            epochs=STUDY_EPOCHS,
+            epochs=EARLIER_STUDY_EPOCHS,
+            patience=10,
         )
         for tag, overrides in (
             ("fb_pre_norm", {"norm_position": "pre"}),
@@ -682,7 +683,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
             ),
         ),
         seeds=[0],
-        epochs=STUDY_EPOCHS,
+        epochs=EARLIER_STUDY_EPOCHS,
+        patience=10,
     ),
     # The same probes on a fixed budget of three warm-restart cycles (70
     # epochs, best epoch kept, no early stopping), 3 seeds: in beauty_gpu
