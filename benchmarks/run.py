@@ -278,9 +278,13 @@ def main(argv: list[str]) -> None:
         )
     try:
         experiment.writable_dir("results_dir", FLAGS.results_dir)
-        todo = pending_runs(
-            runs, seed_list, FLAGS.results_dir, FLAGS.time_limit_s
-        )
+        if FLAGS.supersede and FLAGS.dry_run:  # all would run again
+            paths = result_paths(runs, seed_list, FLAGS.results_dir)
+            todo = [(run, seed) for run, seed, _ in paths]
+        else:
+            todo = pending_runs(
+                runs, seed_list, FLAGS.results_dir, FLAGS.time_limit_s
+            )
     except ValueError as error:  # stale result or unwritable folder
         raise app.UsageError(str(error)) from error
     if FLAGS.dry_run:

@@ -105,6 +105,9 @@ def test_supersede_reruns_a_finished_run(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     (seed0,) = (tmp_path / "runs").glob("*.json")
     first = json.loads(seed0.read_text())
+    # --dry_run lists only what is still to run.
+    listed = run_suite(tmp_path, "--seeds=0,1", "--dry_run").stdout
+    assert listed.startswith("smoke 1 ") and "smoke 0 " not in listed
     again = run_suite(
         tmp_path,
         "--seeds=0",
