@@ -28,7 +28,7 @@ import time
 
 from absl import app, flags
 
-from benchmarks import runner, suites
+from benchmarks import runner, suites, threads
 from keras_rec_tx import datasets, experiment
 
 FLAGS = flags.FLAGS
@@ -163,20 +163,6 @@ def supersede(
     return moved
 
 
-def thread_env(threads: int) -> dict[str, str]:
-    """Environment limiting numpy / torch / TF / XLA to `threads` threads."""
-    env = dict(os.environ)
-    env["OMP_NUM_THREADS"] = str(threads)
-    env["MKL_NUM_THREADS"] = str(threads)
-    env["TF_NUM_INTRAOP_THREADS"] = str(threads)
-    env["TF_NUM_INTEROP_THREADS"] = "1"
-    if threads == 1:
-        env["XLA_FLAGS"] = (
-            env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false"
-        ).strip()
-    return env
-
-
 def cpu_slices(jobs: int) -> list[list[int]]:
     """Splits this process's CPUs into `jobs` equal, disjoint slices."""
     if hasattr(os, "sched_getaffinity"):
@@ -223,7 +209,7 @@ def run_parallel(todo: list[tuple]) -> None:
             log_file = log.open("w")
             proc = subprocess.Popen(
                 command,
-                env=thread_env(len(cpus)),
+                env=threads.thread_env(len(cpus)),
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 preexec_fn=(

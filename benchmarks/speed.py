@@ -546,6 +546,8 @@ def main(argv: list[str]) -> None:
 
     backend = keras.backend.backend()
     threads = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
+    if backend != "torch":  # XLA's Eigen pool (benchmarks.threads)
+        threads["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "")
     if backend == "torch":
         import torch
 

@@ -30,16 +30,11 @@ import tempfile
 
 from absl import app, flags
 
-from benchmarks import provenance
+from benchmarks import provenance, threads
 from keras_rec_tx.utils import atomic_write_text
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BACKENDS = ("tensorflow", "jax", "torch")
-ONE_THREAD = {
-    "OMP_NUM_THREADS": "1",
-    "TF_NUM_INTRAOP_THREADS": "1",
-    "TF_NUM_INTEROP_THREADS": "1",
-}
 
 FLAGS = flags.FLAGS
 
@@ -83,7 +78,7 @@ def speed_command(
 def run_round(round_index: int, backend: str, output_dir: pathlib.Path) -> None:
     """One `speed.py` run; its result, with `round` added, written to
     `output_dir/r<round>__<backend>.json`."""
-    env = {**os.environ, **ONE_THREAD, "KERAS_BACKEND": backend}
+    env = {**threads.thread_env(1), "KERAS_BACKEND": backend}
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT), env.get("PYTHONPATH")) if p
     )
