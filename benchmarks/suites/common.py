@@ -17,7 +17,7 @@ ML100K = "ml-100k"
 
 # Same budget for every run of the study: the base's first three warm-
 # restart cycles (they end at epochs 10, 30 and 70), the best epoch kept;
-# patience 70 never stops a run early. Until 2026-12-01 it was up to 150
+# patience 70 never stops a run early. Until 2026-11-30 it was up to 150
 # epochs with the presets' patience 10, which stopped a run that found no
 # new best within 10 epochs of a restart a cycle early (4 of the first 15
 # study runs on the strong base). The explorations run then keep that

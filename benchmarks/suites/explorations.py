@@ -556,6 +556,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # 1,430). So a fixed budget of three cycles (70 epochs, the best
         # epoch kept, no early stopping) would give every run that reached
         # the fourth cycle the result it has now, and end the coin flip.
+        # Adopted on 2026-11-30 for sasrec_plus and the study (common.py's
+        # STUDY_EPOCHS, STUDY_PATIENCE).
         Run(
             "sb_plus_4cycles",
             "sasrec_plus",
