@@ -87,13 +87,13 @@ GROUPS = [
     ),
     Group(
         "combined",
-        "The flagship: all modern components, at its own size and budget",
+        "The flagship: all modern components, at its own size",
         suites.BEAUTY,
         "full-loo",
         [("sasrec_plus", ""), ("rope_swiglu", "")],
         "The flagship: RoPE + RMSNorm + bias-free SwiGLU together, at the "
-        "d 128, dropout 0.3 and three-cycle budget chosen for it by "
-        "validation (zoo/rope_swiglu.json), so not at the study's budget.",
+        "d 128 and dropout 0.3 chosen for it by validation "
+        "(zoo/rope_swiglu.json), on the study's budget.",
     ),
     Group(
         "time",
