@@ -47,7 +47,10 @@ flags.DEFINE_string(
 )
 flags.DEFINE_bool("list", False, "List suites and runs, then exit.")
 flags.DEFINE_bool(
-    "dry_run", False, "Print the runs still to run (no result file yet)."
+    "dry_run",
+    False,
+    "Print the runs still to run (no result file yet), then those whose "
+    "result file is stale (made with another configuration).",
 )
 flags.DEFINE_integer("verbose", 2, "Keras fit verbosity.")
 flags.DEFINE_float(
@@ -112,27 +115,34 @@ def pending_runs(
     seeds: list[int] | None,
     results_dir: str,
     time_limit_s: float | None = None,
+    stale: list | None = None,
 ) -> list[tuple]:
     """(run, seed) pairs whose result file does not exist yet. An existing
     file made with another configuration (overrides, epochs, patience,
     time limit) raises a ValueError naming the differences, rather than
-    passing for this run's result."""
+    passing for this run's result; given a `stale` list, (run, seed,
+    error message) is appended to it instead."""
     todo = []
     for run, seed, path in result_paths(runs, seeds, results_dir):
         if not path.exists():
             todo.append((run, seed))
             continue
-        runner.check_existing(
-            path,
-            runner.run_config(
-                run.preset,
-                overrides=run.overrides,
-                training_overrides=run.training_overrides,
-                epochs=run.epochs,
-                patience=run.patience,
-                time_limit_s=time_limit_s,
-            ),
-        )
+        try:
+            runner.check_existing(
+                path,
+                runner.run_config(
+                    run.preset,
+                    overrides=run.overrides,
+                    training_overrides=run.training_overrides,
+                    epochs=run.epochs,
+                    patience=run.patience,
+                    time_limit_s=time_limit_s,
+                ),
+            )
+        except ValueError as error:
+            if stale is None:
+                raise
+            stale.append((run, seed, str(error)))
     return todo
 
 
@@ -264,18 +274,21 @@ def main(argv: list[str]) -> None:
         )
     try:
         experiment.writable_dir("results_dir", FLAGS.results_dir)
+        stale = [] if FLAGS.dry_run else None
         if FLAGS.supersede and FLAGS.dry_run:  # all would run again
             paths = result_paths(runs, seed_list, FLAGS.results_dir)
             todo = [(run, seed) for run, seed, _ in paths]
         else:
             todo = pending_runs(
-                runs, seed_list, FLAGS.results_dir, FLAGS.time_limit_s
+                runs, seed_list, FLAGS.results_dir, FLAGS.time_limit_s, stale
             )
     except ValueError as error:  # stale result or unwritable folder
         raise app.UsageError(str(error)) from error
     if FLAGS.dry_run:
         for run, seed in todo:
             print(run.name, seed, run.describe())
+        for run, seed, why in stale or []:
+            print(run.name, seed, "stale, runs again with --supersede:", why)
         return
     if FLAGS.jobs > 1:
         run_parallel(todo)

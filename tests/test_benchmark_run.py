@@ -108,6 +108,13 @@ def test_supersede_reruns_a_finished_run(tmp_path):
     # --dry_run lists only what is still to run.
     listed = run_suite(tmp_path, "--seeds=0,1", "--dry_run").stdout
     assert listed.startswith("smoke 1 ") and "smoke 0 " not in listed
+    # ... and then the stale ones, without stopping at the first.
+    stale = dict(first, overrides={**first["overrides"], "dropout": 0.45})
+    seed0.write_text(json.dumps(stale))
+    listed = run_suite(tmp_path, "--seeds=0,1", "--dry_run")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "smoke 0 stale, runs again with --supersede:" in listed.stdout
+    assert "dropout" in listed.stdout and "smoke 1 " in listed.stdout
     again = run_suite(
         tmp_path,
         "--seeds=0",
