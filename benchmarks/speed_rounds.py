@@ -16,7 +16,9 @@ Each file is `speed.py`'s own result (`--presets`, full-length batches and
 the Beauty-like bucketed ones of its `--detail_presets`) with `round` and
 `rounds_command` added. Run it with the other cores idle: a benchmark on a
 sibling core shares the memory bus and moves the ratios as much as the
-backends do.
+backends do. Rounds on another kind of CPU go to a sub-folder named for it
+(`--output_dir=benchmarks/results/speed_rounds/<cpu>`): the report gives
+each CPU its own section.
 """
 
 from __future__ import annotations

@@ -1122,3 +1122,9 @@ def test_speed_rounds_compare_backends_within_each_round():
     )
     empty = "\n".join(speed_rounds.speed_rounds_section([]))
     assert "not run yet" in empty
+    # Another kind of CPU: its own section, verdict and source folder.
+    other = "\n".join(speed_rounds.speed_rounds_section(results, host="cpu_b"))
+    assert "### The backends side by side on another CPU (`cpu_b`)" in other
+    assert "files under `benchmarks/results/speed_rounds/cpu_b/`" in other
+    assert "| `p` | jax | full-length batches | 2 | 0.80 |" in other
+    assert speed_rounds.speed_rounds_section([], host="cpu_b") == []

@@ -92,9 +92,11 @@ def build_report(
     lines += speed_section(
         load_json_dir(speed_dir), load_json_dir(gpu_dir), presets
     )
-    lines += speed_rounds_section(
-        load_json_dir(results_dir / "speed_rounds"), presets
-    )
+    rounds_dir = results_dir / "speed_rounds"
+    lines += speed_rounds_section(load_json_dir(rounds_dir), presets)
+    # Rounds timed on another kind of CPU, one sub-folder each.
+    for host in sorted(p for p in rounds_dir.glob("*") if p.is_dir()):
+        lines += speed_rounds_section(load_json_dir(host), presets, host.name)
     lines += compile_time_section(load_json_dir(results_dir / "compile_time"))
     lines += step_profile_section(load_json_dir(results_dir / "profile"))
     time_to_quality = load_json_dir(results_dir / "time_to_quality")

@@ -65,14 +65,24 @@ def _lines(by_backend: dict[str, Any]) -> list[tuple[str, Any, bool]]:
 
 
 def speed_rounds_section(
-    results: list[dict[str, Any]], presets: dict[str, Any] | None = None
+    results: list[dict[str, Any]],
+    presets: dict[str, Any] | None = None,
+    host: str | None = None,
 ) -> list[str]:
     """Per round, each backend's tokens/s and its ratio to TensorFlow's;
     then per backend the median ratio, its range and the verdict.
-    `presets` marks timings that may be of an earlier definition."""
-    out = ["### The backends side by side (interleaved rounds)", ""]
+    `presets` marks timings that may be of an earlier definition. `host`
+    names the sub-folder of speed_rounds/ that holds the rounds of another
+    kind of CPU: its section says so, and is left out until it has any."""
+    folder = "benchmarks/results/speed_rounds/" + (f"{host}/" if host else "")
+    if host:
+        out = [f"### The backends side by side on another CPU (`{host}`)", ""]
+    else:
+        out = ["### The backends side by side (interleaved rounds)", ""]
     results = [r for r in results if r.get("round") is not None]
     if not results:
+        if host:
+            return []
         return out + [
             NOT_RUN + ": `python -m benchmarks.speed_rounds --rounds=3`.",
             "",
@@ -83,7 +93,10 @@ def speed_rounds_section(
     names = sorted(
         {row["preset"] for r in results for row in r.get("training", [])}
     )
-    out += [prose("speed", "rounds", within=f"{WITHIN:.2f}"), ""]
+    if host:
+        out += [prose("speed", "rounds_host", folder=folder), ""]
+    else:
+        out += [prose("speed", "rounds", within=f"{WITHIN:.2f}"), ""]
     ratios = collections.defaultdict(list)
     rows, marked = [], False
     for preset in names:
@@ -146,7 +159,7 @@ def speed_rounds_section(
     last = max(results, key=lambda r: r["date"])
     out.append(
         f"_Source: {len(results)} files under "
-        f"`benchmarks/results/speed_rounds/` ({first['date']} to "
+        f"`{folder}` ({first['date']} to "
         f"{last['date']}), `{first.get('rounds_command')}`; each run "
         f"`{first['command'].split(' --output')[0]}` (backend as named); "
         f"machine: {first['machine'].get('platform')}, "
