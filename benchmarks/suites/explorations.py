@@ -746,10 +746,10 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # data by validation. Then dropout 0.4, alone and with EMA: at d 128
     # it was within seed noise of 0.3 on Beauty (bg70_rs_d128_do4, partial)
     # and more dropout is what Games asks for. On MovieLens-100k, where a
-    # run takes minutes:
-    # rope_swiglu_time + EMA, 3 seeds (its validation is noisy on 943
-    # users), at 0.99, an average over about 100 steps: 12 of its epochs
-    # of 8 steps, as 0.999 is about 6 of the 175-step epochs above.
+    # run takes minutes: rope_swiglu_time + EMA, 3 seeds (its validation
+    # is noisy on 943 users), at 0.99, an average over about 100 steps:
+    # 12 of its epochs of 8 steps, as 0.999 is about 6 of the 175-step
+    # epochs above.
     # Outcome on MovieLens-100k: validation 0.1366 ± 0.0079 against the
     # preset's 0.1364 ± 0.0059 (noise of the difference 0.0114): not
     # adopted. The Games run was stopped at epoch 7 (a host with a third
