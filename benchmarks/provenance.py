@@ -67,17 +67,44 @@ def matmul_probe_gflops(n: int = 512, repeats: int = 5) -> float:
     return 2 * n**3 / best / 1e9
 
 
+def cpu_model() -> dict[str, str]:
+    """The CPU's model name and widest x86 vector extension it reports
+    (`cpu_model`, `cpu_vector_isa`), from /proc/cpuinfo; {} elsewhere.
+    Two hosts with the same platform string can differ threefold in matmul
+    speed (AVX2 vs AVX-512), and which backend leads on a CPU moves with
+    it (BENCHMARKS.md's speed rounds)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return {}
+    fields = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    info = {}
+    if fields.get("model name"):
+        info["cpu_model"] = fields["model name"]
+    flags = set(fields.get("flags", "").split())
+    for isa in ("avx512f", "avx2", "avx", "sse4_2"):
+        if isa in flags:
+            info["cpu_vector_isa"] = isa
+            break
+    return info
+
+
 def machine() -> dict[str, Any]:
     """A short description of this machine and the library versions:
-    platform, CPUs (those this process may use too), thread settings, the
-    backend's version, its accelerator, if any, and a quick matmul probe
-    (`matmul_probe_gflops`)."""
+    platform, CPU model and vector ISA, CPUs (those this process may use
+    too), thread settings, the backend's version, its accelerator, if any,
+    and a quick matmul probe (`matmul_probe_gflops`)."""
     import keras
     import numpy as np
 
     info = {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        **cpu_model(),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "keras": keras.__version__,

@@ -1040,6 +1040,19 @@ def test_run_notes_flag_runs_from_different_hosts():
     )
     assert "hosts" not in tables.run_notes([a, a])
     assert "matmul probe 98.0 GFLOP/s" in tables.machine_text(a["machine"])
+    # The CPU model and vector ISA, recorded since 2026-12-01.
+    b["machine"].update(cpu_model="AMD EPYC", cpu_vector_isa="avx2")
+    assert "AMD EPYC (avx2)" in tables.machine_text(b["machine"])
+    from benchmarks import provenance
+
+    cpu = provenance.cpu_model()
+    assert set(cpu) <= {"cpu_model", "cpu_vector_isa"}
+    assert cpu.get("cpu_vector_isa", "avx") in (
+        "avx512f",
+        "avx2",
+        "avx",
+        "sse4_2",
+    )
 
 
 def test_speed_rounds_compare_backends_within_each_round():

@@ -52,6 +52,9 @@ def machine_text(machine: dict[str, Any] | None) -> str:
     if not machine:
         return "unknown machine"
     parts = [str(machine.get("processor", "?"))]
+    if machine.get("cpu_model"):  # recorded since 2026-12-01
+        isa = machine.get("cpu_vector_isa")
+        parts.append(machine["cpu_model"] + (f" ({isa})" if isa else ""))
     if machine.get("cpu_count"):
         parts.append(f"{machine['cpu_count']} CPUs")
     accelerator = machine.get("accelerator") or machine.get("device")
