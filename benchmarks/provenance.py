@@ -70,9 +70,10 @@ def matmul_probe_gflops(n: int = 512, repeats: int = 5) -> float:
 def cpu_model() -> dict[str, str]:
     """The CPU's model name and widest x86 vector extension it reports
     (`cpu_model`, `cpu_vector_isa`), from /proc/cpuinfo; {} elsewhere.
-    Two hosts with the same platform string can differ threefold in matmul
-    speed (AVX2 vs AVX-512), and which backend leads on a CPU moves with
-    it (BENCHMARKS.md's speed rounds)."""
+    The hosts this project's sessions draw differ up to threefold in matmul
+    speed (an AVX2 EPYC at about 35 GFLOP/s, others at about 100), and
+    which backend leads moves with the CPU (BENCHMARKS.md's speed rounds);
+    the platform string alone does not say which CPU it was."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             text = f.read()
