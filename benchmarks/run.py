@@ -6,6 +6,9 @@
     python -m benchmarks.run --list
     # Two runs at a time, each pinned to its own core, one thread each:
     KERAS_BACKEND=jax python -m benchmarks.run --suite=study --jobs=2
+    # A run longer than a session: killed, the same command resumes it.
+    python -m benchmarks.run --suite=beat --only=rope_swiglu_games \
+        --checkpoint_dir=benchmarks/scratch/checkpoints
 
 Suites are defined in benchmarks/suites/. Runs whose result file exists
 are skipped; results go to benchmarks/results/runs/. With --jobs=N > 1 every
@@ -58,6 +61,14 @@ flags.DEFINE_float(
     None,
     "Stop each run's training after this many wall seconds (best weights "
     "kept; the result file says so). For lent machines with a budget.",
+)
+flags.DEFINE_string(
+    "checkpoint_dir",
+    None,
+    "Make each run resumable: its training state is backed up after every "
+    "epoch in a folder of this one, and the same command after the process "
+    "was killed (a session's end, a crash) goes on from the last finished "
+    "epoch (see benchmarks.runner.run_one). For runs longer than a session.",
 )
 flags.DEFINE_integer(
     "jobs", 1, "Runs at once, each in its own pinned subprocess.", lower_bound=1
@@ -215,6 +226,8 @@ def run_parallel(todo: list[tuple]) -> None:
             ]
             if FLAGS.time_limit_s:
                 command.append(f"--time_limit_s={FLAGS.time_limit_s}")
+            if FLAGS.checkpoint_dir:
+                command.append(f"--checkpoint_dir={FLAGS.checkpoint_dir}")
             log = log_dir / f"{FLAGS.suite}__{run.name}__seed{seed}.log"
             log_file = log.open("w")
             proc = subprocess.Popen(
@@ -313,6 +326,7 @@ def main(argv: list[str]) -> None:
                 epochs=run.epochs,
                 patience=run.patience,
                 time_limit_s=FLAGS.time_limit_s,
+                checkpoint_dir=FLAGS.checkpoint_dir,
                 results_dir=FLAGS.results_dir,
                 verbose=FLAGS.verbose,
             )

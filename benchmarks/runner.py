@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import pathlib
+import shutil
 import time
 from typing import Any
 
@@ -209,6 +210,7 @@ def run_one(
     epochs: int | None = None,
     patience: int | None = None,
     time_limit_s: float | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
     verbose: int = 0,
 ) -> pathlib.Path:
     """Runs one benchmark unless its result file exists; returns the path.
@@ -216,6 +218,19 @@ def run_one(
     An existing file is reused only if it was made with the same
     configuration (see `check_existing`); else a ValueError. The results
     folder is created and checked to be writable before training.
+
+    With `checkpoint_dir`, the run is resumable: its training state is
+    backed up after every epoch in `checkpoint_dir/<result file name>/`
+    (`keras_rec_tx.experiment.run`), and the same call after the process
+    was killed (a session's end, a crash) goes on from the last finished
+    epoch. The result then records `"resumable": true` and `"segments"`,
+    one entry per process that trained it (its start date, the epochs
+    already done and its machine: a run may span hosts of unlike speed),
+    and the folder is removed. A resumable run's batches come in the
+    order `SequenceBatches` draws from the seed and epoch alone, so its
+    numbers differ from those of the same seed run without a checkpoint
+    (Keras also shuffles those batches) as one draw of the noise from
+    another; the configuration is the same.
     """
     protocol = protocol or zoo.describe(preset)["benchmark"]["protocol"]
     seed = check_int("seed", seed, minimum=0)
@@ -239,6 +254,12 @@ def run_one(
         check_existing(path, config)
         return path
     experiment.writable_dir("results_dir", results_dir)
+    segments, run_dir = None, None
+    if checkpoint_dir is not None:
+        run_dir = experiment.writable_dir(
+            "checkpoint_dir", pathlib.Path(checkpoint_dir) / path.stem
+        )
+        segments = _start_segment(run_dir, config)
     start = time.time()
     result, _ = experiment.run(
         preset,
@@ -250,6 +271,7 @@ def run_one(
         overrides=overrides,
         training_overrides=training_overrides,
         time_limit_s=time_limit_s,
+        checkpoint_dir=run_dir,
         verbose=verbose,
     )
     wall_seconds = time.time() - start
@@ -264,9 +286,43 @@ def run_one(
             "data_fingerprint": config["data_fingerprint"],
         }
     )
+    if segments is not None:
+        result.update(resumable=True, segments=segments)
     result = provenance.stamp(result)
     write_result(path, result)
+    if run_dir is not None:
+        shutil.rmtree(run_dir, ignore_errors=True)
     return path
+
+
+def _start_segment(
+    run_dir: pathlib.Path, config: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Adds this process to the `segments.json` of a resumable run's
+    folder and returns the list: the date, the epochs killed processes
+    finished before (where `keras.callbacks.BackupAndRestore` will resume)
+    and the machine. A folder left by a run of another configuration is
+    refused: its weights would be resumed as this run's."""
+    file = run_dir / "segments.json"
+    stored = json.loads(file.read_text()) if file.is_file() else {}
+    if stored and _canonical(stored["config"]) != _canonical(config):
+        raise ValueError(
+            f"The checkpoint folder {run_dir} holds a killed run of another "
+            "configuration than this one. Delete it to start this run anew."
+        )
+    backup = run_dir / "backup" / "training_metadata.json"
+    done = json.loads(backup.read_text())["epoch"] if backup.is_file() else 0
+    segments = stored.get("segments", [])
+    segments.append(
+        {
+            "date": provenance.utc_now(),
+            "epochs_done": done,
+            "machine": provenance.machine(),
+        }
+    )
+    text = json.dumps({"config": config, "segments": segments}, indent=1)
+    atomic_write_text(file, text + "\n")
+    return segments
 
 
 def write_result(path: str | os.PathLike, result: dict[str, Any]) -> None:

@@ -1039,6 +1039,12 @@ def test_run_notes_flag_runs_from_different_hosts():
         tables.run_notes([a, b])
     )
     assert "hosts" not in tables.run_notes([a, a])
+    # A resumable run may have trained on several hosts, one per process.
+    a["resumable"] = True
+    a["segments"] = [{"machine": {"platform": "Linux-fc-v595"}}, {}]
+    notes = tables.run_notes([a, a])
+    assert "trained on 2 hosts (Linux-fc-v595, Linux-fc-v669)" in notes
+    assert "2 of 2 resumable" in notes and "2 of them trained over" in notes
     assert "matmul probe 98.0 GFLOP/s" in tables.machine_text(a["machine"])
     # The CPU model and vector ISA, recorded since 2026-12-01.
     b["machine"].update(cpu_model="AMD EPYC", cpu_vector_isa="avx2")

@@ -129,3 +129,13 @@ def test_file_of_an_earlier_preset_definition_is_not_reused(tmp_path):
     stored["architecture"]["d_model"] = 64  # num_items is the data's
     path.write_text(json.dumps(stored))
     runner.check_existing(path, config)
+
+
+def test_checkpoint_folder_of_another_configuration_is_refused(tmp_path):
+    config = runner.run_config(overrides={"d_model": 8}, epochs=2)
+    first = runner._start_segment(tmp_path, config)
+    again = runner._start_segment(tmp_path, config)
+    assert [s["epochs_done"] for s in again] == [0, 0] and len(first) == 1
+    other = runner.run_config(overrides={"d_model": 16}, epochs=2)
+    with pytest.raises(ValueError, match="another configuration"):
+        runner._start_segment(tmp_path, other)

@@ -1,5 +1,7 @@
 """`experiment.run(checkpoint_dir=...)`: a run killed with SIGKILL and run
-again resumes and ends with the metrics of an uninterrupted run.
+again resumes and ends with the metrics of an uninterrupted run; the
+killed run goes through `benchmarks.runner.run_one(checkpoint_dir=...)`,
+which records the processes that trained it.
 
 Three subprocesses (tests/resume_child.py): runs once, under JAX only."""
 
@@ -22,11 +24,18 @@ CHILD = pathlib.Path(__file__).with_name("resume_child.py")
 ROOT = CHILD.parent.parent
 
 
-def _child(checkpoint_dir, out, kill_at):
+def _child(checkpoint_dir, out, kill_at, *mode):
     env = dict(os.environ, KERAS_BACKEND="jax")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     return subprocess.run(
-        [sys.executable, str(CHILD), str(checkpoint_dir), str(out), kill_at],
+        [
+            sys.executable,
+            str(CHILD),
+            str(checkpoint_dir),
+            str(out),
+            kill_at,
+            *mode,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -37,11 +46,11 @@ def _child(checkpoint_dir, out, kill_at):
 def test_killed_run_resumes_to_the_same_metrics(tmp_path):
     whole = _child(tmp_path / "a", tmp_path / "a.json", "0")
     assert whole.returncode == 0, whole.stderr[-2000:]
-    killed = _child(tmp_path / "b", tmp_path / "b.json", "3")
+    killed = _child(tmp_path / "b", tmp_path / "b.json", "3", "runner")
     assert killed.returncode == -signal.SIGKILL
     assert not (tmp_path / "b.json").exists()
-    assert (tmp_path / "b" / "backup").is_dir()
-    resumed = _child(tmp_path / "b", tmp_path / "b.json", "0")
+    assert list((tmp_path / "b").glob("*/backup/training_metadata.json"))
+    resumed = _child(tmp_path / "b", tmp_path / "b.json", "0", "runner")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     a = json.loads((tmp_path / "a.json").read_text())
     b = json.loads((tmp_path / "b.json").read_text())
@@ -52,5 +61,8 @@ def test_killed_run_resumes_to_the_same_metrics(tmp_path):
             assert row_b[key] == pytest.approx(row_a[key], abs=1e-4)
     for key, value in a["test"].items():
         assert b["test"][key] == pytest.approx(value, abs=1e-4)
-    # The state is cleared once training has ended.
+    assert b["resumable"] is True
+    assert [s["epochs_done"] for s in b["segments"]] == [0, 3]
+    assert all("matmul_probe_gflops" in s["machine"] for s in b["segments"])
+    # The state is cleared once the result is written.
     assert not list((tmp_path / "b").iterdir())

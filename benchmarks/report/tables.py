@@ -178,7 +178,12 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             f"{len(capped)} of {len(runs)} ran into the epoch cap "
             f"({capped[0]['epochs_run']}) with the best epoch at {best}"
         )
-    hosts = {r.get("machine", {}).get("platform") for r in runs} - {None}
+    hosts = {
+        machine.get("platform")
+        for r in runs
+        for machine in [r.get("machine", {})]
+        + [s.get("machine", {}) for s in r.get("segments", [])]
+    } - {None}
     if len(hosts) > 1:
         notes.add(
             f"trained on {len(hosts)} hosts ({', '.join(sorted(hosts))}), "
@@ -209,6 +214,14 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             + ": their validation history, replayed, stops where this "
             "budget's run does at the same best epoch, so they are that "
             "run and are shown cut there (epochs, train s)"
+        )
+    resumable = [r for r in runs if r.get("resumable")]
+    if resumable:
+        resumed = sum(len(r.get("segments", [])) > 1 for r in resumable)
+        notes.add(
+            f"{len(resumable)} of {len(runs)} resumable (`--checkpoint_dir`: "
+            "batches in the order drawn from seed and epoch alone), "
+            f"{resumed} of them trained over several processes"
         )
     unweighted = [r for r in runs if suites.trained_without_token_weighting(r)]
     if unweighted:
