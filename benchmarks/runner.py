@@ -300,8 +300,8 @@ def _start_segment(
 ) -> list[dict[str, Any]]:
     """Adds this process to the `segments.json` of a resumable run's
     folder and returns the list: the date, the epochs killed processes
-    finished before (where `keras.callbacks.BackupAndRestore` will resume)
-    and the machine. A folder left by a run of another configuration is
+    had backed up (`keras.callbacks.BackupAndRestore` resumes there, or
+    one epoch earlier if that backup was cut short) and the machine. A folder left by a run of another configuration is
     refused: its weights would be resumed as this run's."""
     file = run_dir / "segments.json"
     stored = json.loads(file.read_text()) if file.is_file() else {}

@@ -423,8 +423,14 @@ def run(
         callbacks.insert(0, SyncEpoch(train_batches))
         # Before the EMA swap: the backup holds the raw weights, as the
         # optimizer expects them when training goes on.
+        # double_checkpoint: Keras overwrites the weights file in place,
+        # so a process killed while writing it would leave no backup to
+        # resume from; with the previous epoch's copy kept, it resumes
+        # from that one (RunState keeps that epoch's state too).
         callbacks.append(
-            keras.callbacks.BackupAndRestore(str(checkpoint_dir / "backup"))
+            keras.callbacks.BackupAndRestore(
+                str(checkpoint_dir / "backup"), double_checkpoint=True
+            )
         )
     callbacks += [log, *ema_swap(model), stopper]
     if limit:

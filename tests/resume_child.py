@@ -26,6 +26,17 @@ if kill_at:
 
     experiment.RunState.on_epoch_end = on_epoch_end
 
+begin = experiment.RunState.on_train_begin
+
+
+def on_train_begin(self, logs=None):
+    # The epoch Keras' BackupAndRestore resumes at, for the test to check.
+    print(f"initial_epoch={getattr(self.model, '_initial_epoch', 0) or 0}")
+    begin(self, logs)
+
+
+experiment.RunState.on_train_begin = on_train_begin
+
 data = datasets.synthetic(num_users=60, num_items=25, seed=0)
 settings = dict(
     seed=1,

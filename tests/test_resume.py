@@ -3,7 +3,7 @@ again resumes and ends with the metrics of an uninterrupted run; the
 killed run goes through `benchmarks.runner.run_one(checkpoint_dir=...)`,
 which records the processes that trained it.
 
-Three subprocesses (tests/resume_child.py): runs once, under JAX only."""
+Five subprocesses (tests/resume_child.py): runs once, under JAX only."""
 
 import json
 import os
@@ -52,6 +52,7 @@ def test_killed_run_resumes_to_the_same_metrics(tmp_path):
     assert list((tmp_path / "b").glob("*/backup/training_metadata.json"))
     resumed = _child(tmp_path / "b", tmp_path / "b.json", "0", "runner")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "initial_epoch=3" in resumed.stdout
     a = json.loads((tmp_path / "a.json").read_text())
     b = json.loads((tmp_path / "b.json").read_text())
     assert b["epochs_run"] == a["epochs_run"] == 6
@@ -66,3 +67,18 @@ def test_killed_run_resumes_to_the_same_metrics(tmp_path):
     assert all("matmul_probe_gflops" in s["machine"] for s in b["segments"])
     # The state is cleared once the result is written.
     assert not list((tmp_path / "b").iterdir())
+
+    # Killed while writing the weights of epoch 4: it resumes from the
+    # copy of epoch 3 (`double_checkpoint`) to the same metrics.
+    killed = _child(tmp_path / "c", tmp_path / "c.json", "4")
+    assert killed.returncode == -signal.SIGKILL
+    latest = tmp_path / "c" / "backup" / "latest.weights.h5"
+    latest.write_bytes(latest.read_bytes()[:100])
+    resumed = _child(tmp_path / "c", tmp_path / "c.json", "0")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "initial_epoch=3" in resumed.stdout
+    c = json.loads((tmp_path / "c.json").read_text())
+    assert [row["val_ndcg@10"] for row in c["history"]] == pytest.approx(
+        [row["val_ndcg@10"] for row in a["history"]], abs=1e-4
+    )
+    assert c["test"] == pytest.approx(a["test"], abs=1e-4)
