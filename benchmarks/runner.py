@@ -301,8 +301,9 @@ def _start_segment(
     """Adds this process to the `segments.json` of a resumable run's
     folder and returns the list: the date, the epochs killed processes
     had backed up (`keras.callbacks.BackupAndRestore` resumes there, or
-    one epoch earlier if that backup was cut short) and the machine. A folder left by a run of another configuration is
-    refused: its weights would be resumed as this run's."""
+    one epoch earlier if that backup was cut short) and the machine. A
+    folder left by a run of another configuration is refused: its weights
+    would be resumed as this run's."""
     file = run_dir / "segments.json"
     stored = json.loads(file.read_text()) if file.is_file() else {}
     if stored and _canonical(stored["config"]) != _canonical(config):
