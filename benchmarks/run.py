@@ -299,7 +299,10 @@ def main(argv: list[str]) -> None:
         raise app.UsageError(str(error)) from error
     if FLAGS.dry_run:
         for run, seed in todo:
-            print(run.name, seed, run.describe())
+            progress = FLAGS.checkpoint_dir and runner.checkpoint_progress(
+                FLAGS.checkpoint_dir, result_paths([run], [seed], "")[0][2]
+            )
+            print(run.name, seed, run.describe(), progress or "")
         for run, seed, why in stale or []:
             print(run.name, seed, "stale, runs again with --supersede:", why)
         return

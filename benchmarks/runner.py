@@ -295,6 +295,22 @@ def run_one(
     return path
 
 
+def checkpoint_progress(
+    checkpoint_dir: str | os.PathLike, path: str | os.PathLike
+) -> str | None:
+    """What the checkpoint folder of result file `path` holds, for
+    `--dry_run`: `"resumes after epoch E (K processes so far)"`, or None
+    when no killed run of it is there."""
+    run_dir = pathlib.Path(checkpoint_dir) / pathlib.Path(path).stem
+    file = run_dir / "segments.json"
+    if not file.is_file():
+        return None
+    segments = json.loads(file.read_text())["segments"]
+    backup = run_dir / "backup" / "training_metadata.json"
+    done = json.loads(backup.read_text())["epoch"] if backup.is_file() else 0
+    return f"resumes after epoch {done} ({len(segments)} processes so far)"
+
+
 def _start_segment(
     run_dir: pathlib.Path, config: dict[str, Any]
 ) -> list[dict[str, Any]]:

@@ -105,9 +105,16 @@ def test_supersede_reruns_a_finished_run(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     (seed0,) = (tmp_path / "runs").glob("*.json")
     first = json.loads(seed0.read_text())
-    # --dry_run lists only what is still to run.
-    listed = run_suite(tmp_path, "--seeds=0,1", "--dry_run").stdout
+    # --dry_run lists only what is still to run, and where a killed
+    # resumable run of it stopped.
+    killed = tmp_path / "ckpt" / seed0.stem.replace("seed0", "seed1")
+    (killed / "backup").mkdir(parents=True)
+    (killed / "backup" / "training_metadata.json").write_text('{"epoch": 2}')
+    (killed / "segments.json").write_text('{"segments": [{}, {}]}')
+    checkpoints = f"--checkpoint_dir={killed.parent}"
+    listed = run_suite(tmp_path, "--seeds=0,1", "--dry_run", checkpoints).stdout
     assert listed.startswith("smoke 1 ") and "smoke 0 " not in listed
+    assert "resumes after epoch 2 (2 processes so far)" in listed
     # ... and then the stale ones, without stopping at the first.
     stale = dict(first, overrides={**first["overrides"], "dropout": 0.45})
     seed0.write_text(json.dumps(stale))
