@@ -302,7 +302,7 @@ def main(argv: list[str]) -> None:
             progress = FLAGS.checkpoint_dir and runner.checkpoint_progress(
                 FLAGS.checkpoint_dir, result_paths([run], [seed], "")[0][2]
             )
-            print(run.name, seed, run.describe(), progress or "")
+            print(run.name, seed, run.describe(), *filter(None, [progress]))
         for run, seed, why in stale or []:
             print(run.name, seed, "stale, runs again with --supersede:", why)
         return

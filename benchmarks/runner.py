@@ -306,9 +306,14 @@ def checkpoint_progress(
     if not file.is_file():
         return None
     segments = json.loads(file.read_text())["segments"]
-    backup = run_dir / "backup" / "training_metadata.json"
-    done = json.loads(backup.read_text())["epoch"] if backup.is_file() else 0
+    done = _epochs_backed_up(run_dir)
     return f"resumes after epoch {done} ({len(segments)} processes so far)"
+
+
+def _epochs_backed_up(run_dir: pathlib.Path) -> int:
+    """The epochs `keras.callbacks.BackupAndRestore` recorded as done."""
+    backup = run_dir / "backup" / "training_metadata.json"
+    return json.loads(backup.read_text())["epoch"] if backup.is_file() else 0
 
 
 def _start_segment(
@@ -327,13 +332,11 @@ def _start_segment(
             f"The checkpoint folder {run_dir} holds a killed run of another "
             "configuration than this one. Delete it to start this run anew."
         )
-    backup = run_dir / "backup" / "training_metadata.json"
-    done = json.loads(backup.read_text())["epoch"] if backup.is_file() else 0
     segments = stored.get("segments", [])
     segments.append(
         {
             "date": provenance.utc_now(),
-            "epochs_done": done,
+            "epochs_done": _epochs_backed_up(run_dir),
             "machine": provenance.machine(),
         }
     )
