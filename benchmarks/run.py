@@ -299,8 +299,9 @@ def main(argv: list[str]) -> None:
         raise app.UsageError(str(error)) from error
     if FLAGS.dry_run:
         for run, seed in todo:
+            ((_, _, path),) = result_paths([run], [seed], FLAGS.results_dir)
             progress = FLAGS.checkpoint_dir and runner.checkpoint_progress(
-                FLAGS.checkpoint_dir, result_paths([run], [seed], "")[0][2]
+                FLAGS.checkpoint_dir, path
             )
             print(run.name, seed, run.describe(), *filter(None, [progress]))
         for run, seed, why in stale or []:

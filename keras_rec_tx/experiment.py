@@ -422,11 +422,11 @@ def run(
         # the order every published number was made with.
         callbacks.insert(0, SyncEpoch(train_batches))
         # Before the EMA swap: the backup holds the raw weights, as the
-        # optimizer expects them when training goes on.
-        # double_checkpoint: Keras overwrites the weights file in place,
-        # so a process killed while writing it would leave no backup to
-        # resume from; with the previous epoch's copy kept, it resumes
-        # from that one (RunState keeps that epoch's state too).
+        # optimizer expects them when training goes on. Keras overwrites
+        # the weights file in place, so a process killed while writing it
+        # would leave nothing to resume from: `double_checkpoint` keeps the
+        # previous epoch's copy to fall back to (RunState keeps that
+        # epoch's state too).
         callbacks.append(
             keras.callbacks.BackupAndRestore(
                 str(checkpoint_dir / "backup"), double_checkpoint=True

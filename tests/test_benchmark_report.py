@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from benchmarks import anchor_noise, redefinition
+from benchmarks import anchor_noise, provenance, redefinition
 from benchmarks import compile_time as compile_time_benchmark
 from benchmarks.report import build, load, stats, tables, zoo_results
 from benchmarks.report.sections import (
@@ -1049,8 +1049,6 @@ def test_run_notes_flag_runs_from_different_hosts():
     # The CPU model and vector ISA, recorded since 2026-12-01.
     b["machine"].update(cpu_model="AMD EPYC", cpu_vector_isa="avx2")
     assert "AMD EPYC (avx2)" in tables.machine_text(b["machine"])
-    from benchmarks import provenance
-
     cpu = provenance.cpu_model()
     assert set(cpu) <= {"cpu_model", "cpu_vector_isa"}
     assert cpu.get("cpu_vector_isa", "avx") in (

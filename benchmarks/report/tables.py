@@ -178,12 +178,11 @@ def run_notes(runs: Sequence[dict[str, Any]]) -> str:
             f"{len(capped)} of {len(runs)} ran into the epoch cap "
             f"({capped[0]['epochs_run']}) with the best epoch at {best}"
         )
-    hosts = {
-        machine.get("platform")
-        for r in runs
-        for machine in [r.get("machine", {})]
-        + [s.get("machine", {}) for s in r.get("segments", [])]
-    } - {None}
+    # A resumable run records the machine of each process that trained it.
+    machines = [r.get("machine", {}) for r in runs] + [
+        s.get("machine", {}) for r in runs for s in r.get("segments", [])
+    ]
+    hosts = {m.get("platform") for m in machines} - {None}
     if len(hosts) > 1:
         notes.add(
             f"trained on {len(hosts)} hosts ({', '.join(sorted(hosts))}), "
