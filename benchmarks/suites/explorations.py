@@ -754,6 +754,12 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # preset's 0.1364 ± 0.0059 (noise of the difference 0.0114): not
     # adopted. The Games run was stopped at epoch 7 (a host with a third
     # of the usual matmul peak made it a 3-hour run); the rest not run yet.
+    # Outcome of fr_ema_do4_games (seed 0, TF, resumable over 2 processes
+    # on the slow AVX2 host): validation NDCG@10 0.5979 at epoch 37 against
+    # the preset's 0.5942 at 25, and it held 0.594-0.598 to epoch 70 where
+    # the preset fell to 0.583 (test 0.5735 / HR@10 0.7524 against 0.5676 /
+    # 0.7458): the two regularisers help on Games, still short of the
+    # leader's 0.611-0.615. Its Beauty run is still to come.
     # fr_2b_ema_do5 takes the rest of the Games leader's recipe that the
     # flagship lacks: 2 blocks and dropout 0.5 (with EMA). On Games every
     # run at validation NDCG@10 >= 0.605 had both (sasrec_sse, sasrec_sse_
