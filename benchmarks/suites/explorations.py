@@ -760,11 +760,12 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # the preset fell to 0.583 (test 0.5735 / HR@10 0.7524 against 0.5676 /
     # 0.7458): the two regularisers help on Games, still short of the
     # leader's 0.611-0.615. Its Beauty run is still to come.
-    # fr_2b_ema_do5 takes the rest of the Games leader's recipe that the
-    # flagship lacks: 2 blocks and dropout 0.5 (with EMA). On Games every
-    # run at validation NDCG@10 >= 0.605 had both (sasrec_sse, sasrec_sse_
-    # ema); on Beauty 2 blocks were within seed noise of 1 (sb_2blocks,
-    # 0.0731 against 0.0736), so the pair is the probe on both.
+    # fr_2b_ema_do5 takes two more of the Games leader's settings, 2 blocks
+    # and dropout 0.5 (with EMA; the flagship keeps its RoPE, RMSNorm,
+    # SwiGLU, loss and schedule). On Games every run at validation NDCG@10
+    # >= 0.605 had both (sasrec_sse, sasrec_sse_ema); on Beauty 2 blocks
+    # were within seed noise of 1 (sb_2blocks, 0.0731 against 0.0736), so
+    # the pair is the probe on both.
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
