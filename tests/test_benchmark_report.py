@@ -806,6 +806,15 @@ def test_claims_are_judged_on_the_study_runs():
     # rope's Recall@10 equals the base's: nothing lost, the claim holds.
     assert "3 vs 3 (jax) | yes" in rows["RoPE replaces learned positions"]
     assert tables.NOT_RUN in rows["Bias-free SwiGLU at equal parameters"]
+    # The base's training norm peaks at 13: a hinge at tau 180 never binds,
+    # one at tau 12 may, so only its row waits for its runs.
+    assert (
+        "peaks at 13.0 in training, below tau 180"
+        in rows["Hinge penalty, tau 180"]
+    )
+    assert "no (never binds here)" in rows["Hinge penalty, tau 180"]
+    tau12 = rows["Hinge penalty at a tau that binds here (12)"]
+    assert tau12.endswith(f"| {tables.NOT_RUN} | — | — |")
     assert claims.verdict(0.01, 0.005, +1) == "yes"
     assert claims.verdict(-0.01, 0.005, +1) == "no (the opposite)"
     assert claims.verdict(0.001, 0.005, +1) == "no (within noise)"
