@@ -766,6 +766,13 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # >= 0.605 had both (sasrec_sse, sasrec_sse_ema); on Beauty 2 blocks
     # were within seed noise of 1 (sb_2blocks, 0.0731 against 0.0736), so
     # the pair is the probe on both.
+    # Outcome of fr_2b_ema_do5_games (seed 0, TF, one process on the
+    # ~200 GFLOP/s AVX-512 host): validation NDCG@10 0.6073 at epoch 70,
+    # still rising (0.6050 at 56), against fr_ema_do4's 0.5979 and the
+    # preset's 0.5942; test 0.5823 / HR@10 0.7634, next to the leader's
+    # 0.5853 / 0.7666 (3 seeds) and still short of its validation
+    # 0.611-0.615. Its Beauty run decides whether the pair goes into the
+    # preset.
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
