@@ -773,6 +773,13 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # 0.5853 / 0.7666 (3 seeds) and still short of its validation
     # 0.611-0.615. Its Beauty run decides whether the pair goes into the
     # preset.
+    # Outcome of fr_2b_ema_do5_beauty (seed 0, same host): validation
+    # NDCG@10 0.0745 at epoch 66 against the preset's 0.0746 on seed 0
+    # (0.0746-0.0755 over its 3 seeds): a tie on Beauty, slower to rise
+    # (0.047 at epoch 22 against 0.071 at 20) but level by epoch 60. So
+    # the pair ties on Beauty and wins on Games by validation; before it
+    # becomes the preset it needs seeds 1-2 on both and a MovieLens-100k
+    # check of rope_swiglu_time with it (EMA 0.99 there, as fr_ml_ema99).
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
