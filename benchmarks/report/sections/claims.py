@@ -42,9 +42,10 @@ class Claim:
     direction: int
     base: tuple[str, str] = ("sasrec_plus", "")
     claimed_change: float | None = None
-    # A hinge penalty's tau: `strength * max(mean norm - tau, 0) ** 2` is
-    # zero, and training the base's own, while the mean user norm stays
-    # below it; the row says so when the base never came near it.
+    # A hinge penalty's tau: while the mean user norm stays below it,
+    # `strength * max(mean norm - tau, 0) ** 2` is zero and the variant
+    # trains exactly as its base; the row says so, from the base's
+    # training history, when the base never reached tau.
     tau: float | None = None
 
 
