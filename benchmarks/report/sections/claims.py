@@ -201,16 +201,13 @@ def claim_row(
         claim.claimed,
     ]
 
-    def values(row: tuple[str, str]) -> list[float]:
+    def runs_of(row: tuple[str, str]) -> list[dict[str, Any]]:
         key = (row[0], group.dataset, group.protocol, row[1], backend)
-        return run_values(index.get(key, []), claim.metric)
+        return index.get(key, [])
 
-    a, b = values(claim.variant), values(claim.base)
-    base_runs = index.get(
-        (claim.base[0], group.dataset, group.protocol, claim.base[1], backend),
-        [],
-    )
-    peak = peak_user_norm(base_runs)
+    a = run_values(runs_of(claim.variant), claim.metric)
+    b = run_values(runs_of(claim.base), claim.metric)
+    peak = peak_user_norm(runs_of(claim.base))
     if (
         not a
         and b
