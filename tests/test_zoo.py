@@ -95,9 +95,11 @@ def test_glu_presets_match_parameter_count():
         base["d_model"], base["d_ff"]
     )
     for name in ("swiglu", "geglu", "rope_swiglu"):
-        # Against the base at the preset's size (the flagship is d 128).
-        stated = preset_schema.resolve(name).stated_architecture
-        size = {key: stated[key] for key in ("d_model", "d_ff")}
+        # Against the base at the preset's size (the flagship is d 128,
+        # 2 blocks).
+        stated = preset_schema.resolve(name).resolved_architecture()
+        size = {key: stated[key] for key in ("d_model", "num_blocks")}
+        size["d_ff"] = preset_schema.resolve(name).stated_architecture["d_ff"]
         plain = zoo.get("sasrec_plus", compile=False, **size).count_params()
         glu = zoo.get(name, compile=False).count_params()
         assert abs(glu - plain) / plain < 0.01, (name, glu, plain)
