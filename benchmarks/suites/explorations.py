@@ -777,9 +777,13 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # NDCG@10 0.0745 at epoch 66 against the preset's 0.0746 on seed 0
     # (0.0746-0.0755 over its 3 seeds): a tie on Beauty, slower to rise
     # (0.047 at epoch 22 against 0.071 at 20) but level by epoch 60. So
-    # the pair ties on Beauty and wins on Games by validation; before it
-    # becomes the preset it needs seeds 1-2 on both and a MovieLens-100k
-    # check of rope_swiglu_time with it (EMA 0.99 there, as fr_ml_ema99).
+    # the pair ties on Beauty and wins on Games by validation, and it
+    # became the rope_swiglu preset (2026-12-02); its untagged seeds on
+    # both datasets are the check on more seeds (the preset reverts if
+    # their validation falls behind the old preset's). rope_swiglu_time
+    # keeps 1 block and no EMA: on MovieLens-100k's validation mlf_2blocks
+    # lost (0.1301 against 0.1364, 3 seeds) and fr_ml_ema99 was level
+    # (0.1366).
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
