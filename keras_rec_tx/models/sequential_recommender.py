@@ -38,7 +38,12 @@ from keras_rec_tx.utils import (
 )
 from keras_rec_tx.utils.atomic import atomic_path
 
-__all__ = ["POSITIONS", "TIME_ENCODINGS", "SequentialRecommender"]
+__all__ = [
+    "POSITIONS",
+    "TIME_ENCODINGS",
+    "SequentialRecommender",
+    "fit_sized_ema_momentum",
+]
 
 _BACKBONE_ARGS = (
     "num_items",
@@ -395,7 +400,11 @@ class SequentialRecommender(RecommendMixin, keras.Model):
     def fit(self, x: Any = None, y: Any = None, **kwargs: Any) -> Any:
         """`keras.Model.fit`, after checking the data's item indices
         against the catalogue and sizing a preset's learning-rate
-        schedule from this call's steps per epoch and epochs. (Under
+        schedule from this call's steps per epoch and epochs. With a
+        weight average (`use_ema`), validation and the weights `fit` ends
+        with are the average's (`keras.callbacks.SwapEMAWeights` is added
+        unless `callbacks` has one), and its momentum is capped for short
+        fits (`fit_sized_ema_momentum`). (Under
         TensorFlow, first `keras_rec_tx.utils.restore_malloc_thresholds`:
         feeding `SequenceBatches` otherwise doubles a step's CPU time.)"""
         restore_malloc_thresholds()
@@ -406,9 +415,13 @@ class SequentialRecommender(RecommendMixin, keras.Model):
                 self._check_data(validation[0], validation[1], "validation")
             else:
                 self._check_data(validation, None, "validation")
-        self._size_schedule(x, kwargs)
+        steps = self._fit_steps(x, kwargs)
+        self._size_schedule(steps, kwargs)
+        self._size_weight_average(steps, kwargs)
         self._build_optimizer()  # before TensorFlow traces the train step
-        return super().fit(x, y, **kwargs)
+        history = super().fit(x, y, **kwargs)
+        self._unshare_weight_average()
+        return history
 
     def train_on_batch(self, *args: Any, **kwargs: Any) -> Any:
         """`keras.Model.train_on_batch`, after building the optimizer
@@ -562,16 +575,20 @@ class SequentialRecommender(RecommendMixin, keras.Model):
                 self.build()  # builds every weight; needs no input shape
             optimizer.build(self.trainable_variables)
 
-    def _size_schedule(self, x: Any, kwargs: dict[str, Any]) -> None:
-        schedule = getattr(self.optimizer, "_learning_rate", None)
-        if not isinstance(schedule, FitSizedSchedule) or schedule.fixed:
-            return
+    def _fit_steps(self, x: Any, kwargs: dict[str, Any]) -> int | None:
+        """Steps per epoch of a `fit(x, **kwargs)` call, None if unknown."""
         steps = kwargs.get("steps_per_epoch")
         rows = _num_rows(x)
         if steps is None and rows is not None:
             steps = -(-rows // (kwargs.get("batch_size") or 32))
         elif steps is None and hasattr(x, "__len__"):
             steps = len(x)  # a PyDataset such as SequenceBatches
+        return None if steps is None else int(steps)
+
+    def _size_schedule(self, steps: int | None, kwargs: dict[str, Any]) -> None:
+        schedule = getattr(self.optimizer, "_learning_rate", None)
+        if not isinstance(schedule, FitSizedSchedule) or schedule.fixed:
+            return
         if steps is None:
             warnings.warn(
                 "fit cannot tell its steps per epoch (pass steps_per_epoch=):"
@@ -579,9 +596,48 @@ class SequentialRecommender(RecommendMixin, keras.Model):
                 stacklevel=3,
             )
             return
-        if schedule.resize(int(steps), int(kwargs.get("epochs", 1))):
+        if schedule.resize(steps, int(kwargs.get("epochs", 1))):
             # Compiled train functions baked the old schedule in.
             self.train_function = None
+
+    def _size_weight_average(
+        self, steps: int | None, kwargs: dict[str, Any]
+    ) -> None:
+        optimizer = getattr(self, "optimizer", None)
+        if not getattr(optimizer, "use_ema", False):
+            return
+        # The momentum the optimizer was made with, kept across fits.
+        if not hasattr(optimizer, "_requested_ema_momentum"):
+            optimizer._requested_ema_momentum = optimizer.ema_momentum
+        momentum = optimizer._requested_ema_momentum
+        if steps is not None:
+            total = steps * int(kwargs.get("epochs", 1))
+            momentum = fit_sized_ema_momentum(momentum, total)
+        if momentum != optimizer.ema_momentum:
+            optimizer.ema_momentum = momentum
+            self.train_function = None  # the momentum is traced in
+        callbacks = list(kwargs.get("callbacks") or [])
+        if not any(
+            isinstance(c, keras.callbacks.SwapEMAWeights) for c in callbacks
+        ):
+            # First, so that early stopping and checkpoints see the average.
+            swap = keras.callbacks.SwapEMAWeights(swap_on_epoch=True)
+            kwargs["callbacks"] = [swap, *callbacks]
+
+    def _unshare_weight_average(self) -> None:
+        # Keras ends a fit with an average by assigning each average to
+        # its weight, and under JAX both then hold one buffer: the next
+        # train step donates it twice and fails ("Attempt to donate the
+        # same buffer twice", Keras 3.15, a second fit or train_on_batch).
+        # A copy of each average gives it its own.
+        optimizer = getattr(self, "optimizer", None)
+        if keras.backend.backend() != "jax" or not getattr(
+            optimizer, "use_ema", False
+        ):
+            return
+        for average in optimizer._model_variables_moving_average:
+            if average is not None:
+                average.assign(ops.copy(average))
 
     # ---------------------------------------------------- training / metrics
     def compute_loss(
@@ -726,6 +782,31 @@ for _name in _BACKBONE_ARGS[1:]:
         _name,
         property(lambda self, name=_name: getattr(self.backbone, name)),
     )
+
+
+# A weight average's horizon, 1 / (1 - momentum) steps, is at most this
+# share of the fit's steps.
+EMA_HORIZON_SHARE = 0.1
+
+
+def fit_sized_ema_momentum(momentum: float, total_steps: int) -> float:
+    """`momentum` of a weight average, capped so that its horizon is at
+    most a tenth of a fit's `total_steps`: `min(momentum, 1 - 10 /
+    total_steps)`, and at least 0 (no averaging).
+
+    Keras's average (`use_ema`) starts at the first step's weights, which
+    still weigh `momentum ** total_steps` at the end: 0.92 after the 80
+    steps of a short fit at 0.999 (nearly untrained weights), at most
+    e^-10 under the cap. Long fits keep the preset's momentum: 0.999 is
+    below the cap from 10,000 steps on (Beauty's 70 epochs are 12,250).
+
+    >>> fit_sized_ema_momentum(0.999, 12_250)
+    0.999
+    >>> round(fit_sized_ema_momentum(0.999, 80), 3)
+    0.875
+    """
+    cap = 1.0 - 1.0 / (EMA_HORIZON_SHARE * max(int(total_steps), 1))
+    return max(0.0, min(float(momentum), cap))
 
 
 def _num_rows(x: Any) -> int | None:

@@ -116,6 +116,27 @@ def test_fit_sizes_the_schedule_from_its_own_run():
     )
 
 
+def test_weight_average_is_sized_by_fit_and_validated():
+    data = krt.datasets.synthetic(num_users=80, num_items=20, seed=0)
+    train, valid, _ = data.leave_one_out()
+    batches = train.batches(batch_size=8, max_len=6, bucketing=False)
+    valid_batches = valid.batches(max_len=6, bucketing=False)
+    model = krt.zoo.get("sasrec_plus", num_items=20, **TINY, ema_momentum=0.999)
+    history = model.fit(
+        batches, validation_data=valid_batches, epochs=2, verbose=0
+    )
+    # 20 steps: Keras's average at 0.999 would end 98% the initial weights.
+    assert model.optimizer.ema_momentum == pytest.approx(0.5)
+    # Validation scored the average, which is what fit ends with.
+    scored = model.evaluate(valid_batches, return_dict=True, verbose=0)
+    assert scored["ndcg@10"] == pytest.approx(
+        history.history["val_ndcg@10"][-1], abs=1e-5
+    )
+    # A longer fit sizes it again from the preset's 0.999, not from 0.5.
+    model.fit(batches, epochs=4, verbose=0)
+    assert model.optimizer.ema_momentum == pytest.approx(0.75)
+
+
 def test_summary_predict_and_catalogue_checks(tmp_path):
     data = krt.datasets.synthetic(num_users=40, num_items=30, seed=0)
     _, _, test = data.leave_one_out()
