@@ -783,7 +783,9 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # their validation falls behind the old preset's). rope_swiglu_time
     # keeps 1 block and no EMA: on MovieLens-100k's validation mlf_2blocks
     # lost (0.1301 against 0.1364, 3 seeds) and fr_ml_ema99 was level
-    # (0.1366).
+    # (0.1366). The preset's Beauty seed 1 then fell behind the old
+    # preset's (validation 0.0734 at epoch 70 against 0.0755), so
+    # fr_2b_ema_do5_rl probes learned positions beside RoPE on both.
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
@@ -802,6 +804,14 @@ EXPLORATIONS: dict[str, list[Run]] = {
             (
                 "fr_2b_ema_do5",
                 {"num_blocks": 2, "dropout": 0.5},
+                {"ema_momentum": 0.999},
+            ),
+            # The study's RoPE alone lost to learned positions on Beauty
+            # (Recall@10 -0.0027, real) where RoPE + learned was level:
+            # the pair with both.
+            (
+                "fr_2b_ema_do5_rl",
+                {"num_blocks": 2, "dropout": 0.5, "position": "rope+learned"},
                 {"ema_momentum": 0.999},
             ),
         )
