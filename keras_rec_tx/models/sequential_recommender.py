@@ -416,8 +416,14 @@ class SequentialRecommender(RecommendMixin, keras.Model):
             else:
                 self._check_data(validation, None, "validation")
         steps = self._fit_steps(x, kwargs)
-        self._size_schedule(steps, kwargs)
-        self._size_weight_average(steps, kwargs)
+        unsized = self._size_schedule(steps, kwargs)
+        unsized += self._size_weight_average(steps, kwargs)
+        if unsized:
+            warnings.warn(
+                "fit cannot tell its steps per epoch (pass steps_per_epoch=):"
+                f" {' and '.join(unsized)} keep the size they have.",
+                stacklevel=2,
+            )
         self._build_optimizer()  # before TensorFlow traces the train step
         history = super().fit(x, y, **kwargs)
         self._unshare_weight_average()
@@ -585,27 +591,28 @@ class SequentialRecommender(RecommendMixin, keras.Model):
             steps = len(x)  # a PyDataset such as SequenceBatches
         return None if steps is None else int(steps)
 
-    def _size_schedule(self, steps: int | None, kwargs: dict[str, Any]) -> None:
+    def _size_schedule(
+        self, steps: int | None, kwargs: dict[str, Any]
+    ) -> list[str]:
+        """Sizes a `FitSizedSchedule` to this fit; names it if it cannot."""
         schedule = getattr(self.optimizer, "_learning_rate", None)
         if not isinstance(schedule, FitSizedSchedule) or schedule.fixed:
-            return
+            return []
         if steps is None:
-            warnings.warn(
-                "fit cannot tell its steps per epoch (pass steps_per_epoch=):"
-                " the learning-rate schedule keeps its current length.",
-                stacklevel=3,
-            )
-            return
+            return ["the learning-rate schedule"]
         if schedule.resize(steps, int(kwargs.get("epochs", 1))):
             # Compiled train functions baked the old schedule in.
             self.train_function = None
+        return []
 
     def _size_weight_average(
         self, steps: int | None, kwargs: dict[str, Any]
-    ) -> None:
+    ) -> list[str]:
+        """Caps an EMA's momentum for this fit and has validation score the
+        average; names the average if it cannot size it."""
         optimizer = getattr(self, "optimizer", None)
         if not getattr(optimizer, "use_ema", False):
-            return
+            return []
         # The momentum the optimizer was made with, kept across fits.
         if not hasattr(optimizer, "_requested_ema_momentum"):
             optimizer._requested_ema_momentum = optimizer.ema_momentum
@@ -623,6 +630,7 @@ class SequentialRecommender(RecommendMixin, keras.Model):
             # First, so that early stopping and checkpoints see the average.
             swap = keras.callbacks.SwapEMAWeights(swap_on_epoch=True)
             kwargs["callbacks"] = [swap, *callbacks]
+        return [] if steps is not None else ["the weight average's momentum"]
 
     def _unshare_weight_average(self) -> None:
         # Keras ends a fit with an average by assigning each average to

@@ -135,6 +135,9 @@ def test_weight_average_is_sized_by_fit_and_validated():
     # A longer fit sizes it again from the preset's 0.999, not from 0.5.
     model.fit(batches, epochs=4, verbose=0)
     assert model.optimizer.ema_momentum == pytest.approx(0.75)
+    # A fit of unknown length says what it could not size.
+    with pytest.warns(UserWarning, match="weight average's momentum"):
+        model.fit((batches[i] for i in range(2)), epochs=1, verbose=0)
 
 
 def test_summary_predict_and_catalogue_checks(tmp_path):
