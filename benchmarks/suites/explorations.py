@@ -777,14 +777,18 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # NDCG@10 0.0745 at epoch 66 against the preset's 0.0746 on seed 0
     # (0.0746-0.0755 over its 3 seeds): a tie on Beauty, slower to rise
     # (0.047 at epoch 22 against 0.071 at 20) but level by epoch 60. So
-    # the pair ties on Beauty and wins on Games by validation, and it
-    # became the rope_swiglu preset (2026-12-02); its untagged seeds on
-    # both datasets are the check on more seeds (the preset reverts if
-    # their validation falls behind the old preset's). rope_swiglu_time
-    # keeps 1 block and no EMA: on MovieLens-100k's validation mlf_2blocks
-    # lost (0.1301 against 0.1364, 3 seeds) and fr_ml_ema99 was level
-    # (0.1366). The preset's Beauty seed 1 then fell behind the old
-    # preset's (validation 0.0734 at epoch 70 against 0.0755), so
+    # the pair ties on Beauty and wins on Games by validation. It was the
+    # rope_swiglu preset for a few hours (2026-12-02), whose untagged
+    # seeds checked it on more seeds; they now carry this tag (a note in
+    # each file says so). Outcome over 3 seeds on Beauty: validation
+    # 0.0745, 0.0734, 0.0739 against the old preset's 0.0746, 0.0755,
+    # 0.0748 (behind on every seed, -0.0011 on the mean, best epoch 66-70:
+    # slower to converge); Games seed 1: 0.6100 (seed 0 0.6073, the old
+    # preset's seed 0 0.5942). On the synthetic data of saved_models/
+    # (experiment.run, 30 epochs, patience 5) validation fell from 0.702
+    # to 0.568. A recipe that wins on Games only: the preset went back.
+    # (MovieLens-100k said the same of its parts: mlf_2blocks lost,
+    # 0.1301 against 0.1364, and fr_ml_ema99 was level, 0.1366.)
     # fr_2b_ema_do5_rl probes learned positions beside RoPE on both.
     "flagship_recipe": [
         Run(
