@@ -789,7 +789,8 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # to 0.568. A recipe that wins on Games only: the preset went back.
     # (MovieLens-100k said the same of its parts: mlf_2blocks lost,
     # 0.1301 against 0.1364, and fr_ml_ema99 was level, 0.1366.)
-    # fr_2b_ema_do5_rl probes learned positions beside RoPE on both.
+    # fr_2b_ema_do5_rl probes learned positions beside RoPE on the pair
+    # (Games), fr_rl on the preset itself (Beauty first).
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
@@ -818,6 +819,7 @@ EXPLORATIONS: dict[str, list[Run]] = {
                 {"num_blocks": 2, "dropout": 0.5, "position": "rope+learned"},
                 {"ema_momentum": 0.999},
             ),
+            ("fr_rl", {"position": "rope+learned"}, {}),
         )
         for name, dataset, protocol in (
             ("games", GAMES, "sampled-100"),
