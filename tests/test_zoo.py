@@ -95,8 +95,7 @@ def test_glu_presets_match_parameter_count():
         base["d_model"], base["d_ff"]
     )
     for name in ("swiglu", "geglu", "rope_swiglu"):
-        # Against the base at the preset's size (the flagship is d 128,
-        # 2 blocks).
+        # Against the base at the preset's size (the flagship is d 128).
         stated = preset_schema.resolve(name).resolved_architecture()
         size = {key: stated[key] for key in ("d_model", "num_blocks")}
         size["d_ff"] = preset_schema.resolve(name).stated_architecture["d_ff"]
