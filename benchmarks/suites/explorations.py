@@ -790,7 +790,11 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # (MovieLens-100k said the same of its parts: mlf_2blocks lost,
     # 0.1301 against 0.1364, and fr_ml_ema99 was level, 0.1366.)
     # fr_2b_ema_do5_rl probes learned positions beside RoPE on the pair
-    # (Games), fr_rl on the preset itself (Beauty first).
+    # (Games), fr_rl on the preset itself (Beauty first). Outcome of
+    # fr_2b_ema_do5_rl_games (seed 0): validation 0.6152 at epoch 70,
+    # still rising, against the pair's 0.6073 and 0.6100 and the Games
+    # leader sasrec_sse_ema's 0.6115-0.6152: learned positions add on
+    # Games too.
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
