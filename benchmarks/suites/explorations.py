@@ -794,7 +794,11 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # fr_2b_ema_do5_rl_games (seed 0): validation 0.6152 at epoch 70,
     # still rising, against the pair's 0.6073 and 0.6100 and the Games
     # leader sasrec_sse_ema's 0.6115-0.6152: learned positions add on
-    # Games too.
+    # Games too. Outcome of fr_rl_beauty (seed 0): validation 0.0751 at
+    # epoch 63 against the preset's 0.0746 on seed 0 (0.0746-0.0755 over
+    # its 3 seeds): level, no loss. Next: fr_rl_games and
+    # fr_2b_ema_do5_rl_beauty, then seeds 1-2 of whichever recipe leads
+    # on both by validation.
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
