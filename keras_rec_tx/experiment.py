@@ -577,7 +577,9 @@ def ema_swap(model: keras.Model) -> list[keras.callbacks.Callback]:
     """With an EMA optimizer, the callback that puts the averaged weights
     in the model at each epoch's end, so that validation, early stopping
     and its restored best weights all use them; else nothing. It must
-    come before `EarlyStopping` in the callback list."""
+    come before `EarlyStopping` in the callback list. (`fit` would put one
+    first by itself; `run` places its own after `BackupAndRestore`, whose
+    backup must hold the raw weights.)"""
     if not getattr(model.optimizer, "use_ema", False):
         return []
     return [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from keras_rec_tx import baselines, zoo
 from keras_rec_tx.data import Interactions
-from keras_rec_tx.experiment import StopOnNonFinite, ema_swap
+from keras_rec_tx.experiment import StopOnNonFinite
 from keras_rec_tx.utils import check_int, enable_compilation_cache
 
 
@@ -109,8 +109,8 @@ def fit(
         validation_data=valid.batches(max_len=max_len, pad_last_batch=True),
         epochs=epochs,
         callbacks=[
+            # (With an EMA, `fit` puts keras.callbacks.SwapEMAWeights first.)
             StopOnNonFinite(),
-            *ema_swap(model),
             keras.callbacks.EarlyStopping(
                 monitor="val_ndcg@10",
                 mode="max",

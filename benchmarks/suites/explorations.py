@@ -784,9 +784,10 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # 0.0745, 0.0734, 0.0739 against the old preset's 0.0746, 0.0755,
     # 0.0748 (behind on every seed, -0.0011 on the mean, best epoch 66-70:
     # slower to converge); Games seed 1: 0.6100 (seed 0 0.6073, the old
-    # preset's seed 0 0.5942). On the synthetic data of saved_models/
-    # (experiment.run, 30 epochs, patience 5) validation fell from 0.702
-    # to 0.568. A recipe that wins on Games only: the preset went back.
+    # preset's seed 0 0.5942). Retraining saved_models/' synthetic model
+    # with it (examples/save_synthetic_model.py, not kept) also scored
+    # lower on validation than the committed model's card. A recipe that
+    # wins on Games only: the preset went back.
     # (MovieLens-100k said the same of its parts: mlf_2blocks lost,
     # 0.1301 against 0.1364, and fr_ml_ema99 was level, 0.1366.)
     # fr_2b_ema_do5_rl probes learned positions beside RoPE on the pair
