@@ -835,5 +835,10 @@ EXPLORATIONS: dict[str, list[Run]] = {
             ("beauty", BEAUTY, "full-loo"),
         )
     ]
-    + [_flagship_ml("fr_ml_ema99", training={"ema_momentum": 0.99})],
+    + [
+        _flagship_ml("fr_ml_ema99", training={"ema_momentum": 0.99}),
+        # Learned positions beside RoPE, which added on Games and held on
+        # Beauty, on the time-aware flagship (3 seeds, a few minutes each).
+        _flagship_ml("fr_ml_rl", position="rope+learned"),
+    ],
 }
