@@ -797,9 +797,14 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # leader sasrec_sse_ema's 0.6115-0.6152: learned positions add on
     # Games too. Outcome of fr_rl_beauty (seed 0): validation 0.0751 at
     # epoch 63 against the preset's 0.0746 on seed 0 (0.0746-0.0755 over
-    # its 3 seeds): level, no loss. Next: fr_rl_games and
-    # fr_2b_ema_do5_rl_beauty, then seeds 1-2 of whichever recipe leads
-    # on both by validation.
+    # its 3 seeds): level, no loss. Outcome of fr_rl_games (seed 0):
+    # 0.6008 at epoch 26, then down to 0.590 by 70 (the preset: 0.5942 at
+    # 25), far behind the pair with learned positions (0.6152). Outcome
+    # of fr_2b_ema_do5_rl_beauty (seed 0): 0.0750 at epoch 68 against the
+    # preset's 0.0746 and fr_rl's 0.0751 (the pair without learned
+    # positions: 0.0745): level. The pair with learned positions leads on
+    # Games and ties on Beauty by validation: it is rope_swiglu now
+    # (2026-12-02), and its untagged seeds check it on more seeds.
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",
