@@ -803,8 +803,13 @@ EXPLORATIONS: dict[str, list[Run]] = {
     # of fr_2b_ema_do5_rl_beauty (seed 0): 0.0750 at epoch 68 against the
     # preset's 0.0746 and fr_rl's 0.0751 (the pair without learned
     # positions: 0.0745): level. The pair with learned positions leads on
-    # Games and ties on Beauty by validation: it is rope_swiglu now
-    # (2026-12-02), and its untagged seeds check it on more seeds.
+    # Games and ties on Beauty by validation, and was rope_swiglu for half
+    # an hour (2026-12-02): on the synthetic data of saved_models/ it fell
+    # far behind the preset, and each of its parts lost there
+    # (benchmarks/synthetic_check.py), as 2 blocks lost on MovieLens-100k.
+    # Learned positions alone held on all four logs and led on Games:
+    # rope_swiglu is the preset + learned positions beside RoPE (fr_rl),
+    # and its untagged seeds run again.
     "flagship_recipe": [
         Run(
             f"{tag}_{name}",

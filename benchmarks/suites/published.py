@@ -135,7 +135,7 @@ PUBLISHED: dict[str, list[Run]] = {
         _study("warmup_cosine", "warmup_cosine"),
         _study("constant_lr", "constant_lr"),
         # The flagship on its own budget (its preset's three cycles), not
-        # the study's: its d 128, dropout 0.3 and budget were chosen for it.
+        # the study's: its size, regularisation and budget were chosen for it.
         Run("rope_swiglu", "rope_swiglu", BEAUTY, "full-loo"),
     ],
     "time": [

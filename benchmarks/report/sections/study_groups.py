@@ -92,7 +92,7 @@ GROUPS = [
         "full-loo",
         [("sasrec_plus", ""), ("rope_swiglu", "")],
         "The flagship: RoPE + RMSNorm + bias-free SwiGLU together, at the "
-        "d 128 and dropout 0.3 chosen for it by validation "
+        "size and with the regularisation chosen for it by validation "
         "(zoo/rope_swiglu.json), on the study's budget.",
     ),
     Group(
