@@ -26,6 +26,9 @@ from benchmarks.report.sections.speed import speed_section
 from benchmarks.report.sections.speed_rounds import speed_rounds_section
 from benchmarks.report.sections.step_profile import step_profile_section
 from benchmarks.report.sections.study import study_section
+from benchmarks.report.sections.synthetic_check import (
+    synthetic_check_section,
+)
 from benchmarks.report.sections.tagged import tagged_section
 from benchmarks.report.sections.time_to_quality import (
     time_to_quality_section,
@@ -75,6 +78,7 @@ def build_report(
     }
     baselines = load_baselines(results_dir / "baselines")
     lines += flagship_section(index)
+    lines += synthetic_check_section(load_json_dir(results_dir / "synthetic"))
     lines += reproduction_section(index, presets, anchor_users, baselines)
     lines += beat_section(index, baselines)
     lines += baselines_section(index, baselines)
