@@ -604,10 +604,11 @@ EXPLORATIONS: dict[str, list[Run]] = {
         # restarts, which lead on Beauty (sb_ss1024_restarts). Outcome:
         # restarts lost (0.1282 against 0.1364); mlf_softmax was stopped
         # after 5 epochs at 3 s a step (max_len 200) on a slow host. On an
-        # AVX-512 host (2026-12-02), seed 0 gave 0.1378 against the
-        # preset's 0.1360 on seed 0, within seed noise, in 663 s of
-        # training for 81 epochs of 8 steps on a shared core (the preset's
-        # seed 0: 139 s on another host); seeds 1-2 not run yet.
+        # AVX-512 host (2026-12-02): validation 0.1378, 0.1335, 0.1418
+        # (mean 0.1377) against the preset's 0.1360, 0.1306, 0.1424
+        # (0.1363), within seed noise (about 0.008 for the difference of
+        # the means), in 399-663 s of training on a shared core (the
+        # preset's: 116-194 s on another host). Not adopted.
         _flagship_ml("mlf_softmax", loss="softmax", loss_config={}),
         _flagship_ml("mlf_restarts", training=COSINE_RESTARTS),
         # The preset's own runs were still improving when early stopping
