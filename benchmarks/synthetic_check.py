@@ -63,7 +63,9 @@ def define_flags() -> None:
     )
 
 
-def run(preset: str, variants: list[str], output_dir: str | pathlib.Path):
+def run(
+    preset: str, variants: list[str], output_dir: str | pathlib.Path
+) -> None:
     """Trains `preset` changed by each of `variants` (names in `VARIANTS`)
     and writes one result file per variant into `output_dir`."""
     import keras

@@ -47,11 +47,13 @@ def synthetic_check_section(results: list[dict[str, Any]]) -> list[str]:
         "train s",
     ]
     out += [table(header, rows), ""]
-    first = results[0]
+    # Variants may be run by several commands, on several machines.
+    commands = sorted({f"`{r['command']}`" for r in results})
+    machines = sorted({machine_text(r.get("machine")) for r in results})
     out.append(
         f"_Source: {len(results)} files under `benchmarks/results/synthetic/`"
         f" ({min(r['date'] for r in results)} to "
-        f"{max(r['date'] for r in results)}), `{first['command']}`, "
-        f"{machine_text(first.get('machine'))}._"
+        f"{max(r['date'] for r in results)}), {', '.join(commands)}; "
+        f"{'; '.join(machines)}._"
     )
     return out + [""]
